@@ -1,0 +1,110 @@
+"""The library calls behind each command: ``brochure.build(...)`` and ``brochure.list_project``.
+
+Keyword-only options, so a clinic can script builds without the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brochure.assets import package_styles_dir, package_templates_dir
+from brochure.compose import assemble, render_html
+from brochure.errors import UsageError, display_path
+from brochure.layouts import get_layout, layouts
+from brochure.output import atomic_write, output_name
+from brochure.project import load_project
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    outputs: list[Path] = field(default_factory=list)
+    html: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a project holds, for ``brochure list``."""
+
+    conditions: list[tuple[str, str]]
+    topics: list[tuple[str, str]]
+    layouts: list[tuple[str, str, list[str]]]
+
+
+def _project_root(project: Path | str) -> Path:
+    root = Path(project)
+    if not root.is_dir():
+        raise UsageError(f"project folder '{root}' does not exist")
+    return root
+
+
+def list_project(*, project: Path | str = ".") -> Listing:
+    """Return the conditions, topics and layouts of a project."""
+    proj = load_project(_project_root(project))
+    return Listing(
+        conditions=[(i, c.model.title) for i, c in proj.conditions.items()],
+        topics=[(i, t.model.title) for i, t in proj.topics.items()],
+        layouts=[(key, lay.description, list(lay.papers)) for key, lay in layouts().items()],
+    )
+
+
+def _check_out(root: Path, out: Path) -> None:
+    resolved, project = out.resolve(), root.resolve()
+    protected = [project, project / "handouts", project / "styles", project / "templates"]
+    if resolved in protected or (project / "handouts") in resolved.parents:
+        raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
+                         "choose another folder such as 'dist'")
+
+
+def build(
+    *,
+    project: Path | str = ".",
+    conditions: Sequence[str] = (),
+    topics: Sequence[str] | None = None,
+    paper: str | None = None,
+    layout: str = "handout",
+    out: Path | str | None = None,
+    html: bool = False,
+    on_output: Callable[[Path], None] | None = None,
+) -> BuildResult:
+    """Build one PDF per selected condition (all by default) and return what was written."""
+    root = _project_root(project)
+    out_dir = Path(out) if out is not None else root / "dist"
+    _check_out(root, out_dir)
+    proj = load_project(root)
+    lay = get_layout(layout)
+    chosen_paper = paper or proj.clinic.defaults.paper
+    items = proj.select(list(conditions))
+    roots = (root / "assets", root / "styles", package_styles_dir(), package_templates_dir(),
+             *{p.parent for p, _, _ in _fonts()})
+    from brochure.render import render_pdf
+
+    result = BuildResult()
+    for item in items:
+        brochure = assemble(proj, item, layout=lay, paper=chosen_paper,
+                            topics=list(topics) if topics is not None else None)
+        page = render_html(root, brochure)
+        name = output_name(condition=item.id, layout=lay.id, paper=chosen_paper,
+                           language=brochure.language, ext="pdf")
+        if html:
+            html_path = out_dir / name.replace(".pdf", ".html")
+            atomic_write(html_path, page.encode("utf-8"))
+            result.html.append(html_path)
+        pdf, warnings = render_pdf(page, roots=roots, base_url=root)
+        target = out_dir / name
+        atomic_write(target, pdf)
+        result.outputs.append(target)
+        result.warnings.extend(f"{name}: {w}" for w in dict.fromkeys(warnings))
+        if on_output is not None:
+            on_output(target)
+    return result
+
+
+def _fonts() -> tuple[tuple[Path, int, str], ...]:
+    from brochure.assets import font_files
+
+    return font_files()

@@ -1,0 +1,97 @@
+"""The command line: parses options and calls one library function per command. No logic here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from brochure import __version__, api
+from brochure.errors import BrochureError
+
+PROJECT = click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The content project: the folder holding handouts/.",
+)
+
+
+class Group(click.Group):
+    """Turns every BrochureError into its message and exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; report known errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except BrochureError as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}" if len(exc.lines()) == 1 else line, err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="brochure")
+def main() -> None:
+    """Build printable patient handouts from YAML content.
+
+    \b
+    Example:
+      brochure list
+      brochure build back-pain --paper a4
+    """
+
+
+@main.command("list")
+@PROJECT
+def list_cmd(project: Path) -> None:
+    """List the conditions, topics, layouts and papers of a project.
+
+    \b
+    Example:
+      brochure list --project my-clinic
+    """
+    listing = api.list_project(project=project)
+    click.echo("Conditions:")
+    for key, title in listing.conditions:
+        click.echo(f"  {key:<26} {title}")
+    click.echo("Topics:")
+    for key, title in listing.topics:
+        click.echo(f"  {key:<26} {title}")
+    click.echo("Layouts:")
+    for key, description, papers in listing.layouts:
+        click.echo(f"  {key:<26} {description} Papers: {', '.join(papers)}.")
+
+
+@main.command()
+@click.argument("conditions", nargs=-1)
+@click.option("--topics", help="Comma-separated topic ids to use instead of the condition's own.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size "
+              "(default: clinic.yaml's defaults.paper).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs (default: dist/ in the project).")
+@click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
+@PROJECT
+def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
+          out: Path | None, html: bool, project: Path) -> None:
+    """Build one PDF handout per condition (all conditions when none are named).
+
+    Files are named <condition>.<layout>.<paper>.<language>.pdf.
+
+    \b
+    Example:
+      brochure build
+      brochure build sciatica back-pain --paper a4 --out dist
+    """
+    result = api.build(
+        project=project, conditions=conditions, topics=_split(topics), paper=paper,
+        out=out, html=html, on_output=lambda path: click.echo(f"wrote {path}"),
+    )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{len(result.outputs)} brochure{'s' if len(result.outputs) != 1 else ''} built")

@@ -1,0 +1,138 @@
+"""Compose stage: a validated condition plus its topics and the clinic, into one HTML string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from brochure import charts, markup
+from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
+from brochure.errors import TemplateError, UsageError
+from brochure.layouts import PAPERS, Layout
+from brochure.models import Block, Clinic, Source
+from brochure.project import ConditionItem, Project, check_topic_ids
+
+BRAND = "#1d5f8a"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A titled part of a brochure: one of the condition's sections, or an included topic."""
+
+    id: str
+    kind: str  # "section" or "topic"
+    title: str
+    blocks: list[Block]
+    sources: dict[str, Source]
+    key_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Brochure:
+    """Everything one template needs to draw one brochure."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    key_message: str
+    keywords: list[str]
+    clinic: Clinic
+    parts: list[Part]
+    sources: list[Source]
+    reviewed: dt.date
+    language: str
+    paper: str
+    layout: Layout
+    topic_ids: list[str] = field(default_factory=list)
+
+
+def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
+             topics: list[str] | None = None) -> Brochure:
+    """Gather the parts of one brochure in reading order."""
+    cond = item.model
+    topic_ids = list(cond.topics) if topics is None else list(topics)
+    if topics is not None:
+        problems = check_topic_ids(None, topic_ids, set(project.topics), ("topics",))
+        if problems:
+            raise UsageError(problems[0].message.replace("every brochure", "--topics"))
+    parts = [Part(f"{item.id}-{i}", "section", s.title, list(s.blocks),
+                  {src.id: src for src in cond.sources})
+             for i, s in enumerate(cond.sections)]
+    dates = [cond.reviewed.on]
+    sources: dict[tuple[str, str], Source] = {(s.id, s.title): s for s in cond.sources}
+    for topic_id in topic_ids:
+        topic = project.topics[topic_id]
+        t = topic.model
+        parts.append(Part(topic_id, "topic", t.title, list(t.blocks),
+                          {src.id: src for src in t.sources}, t.key_message))
+        dates.append(t.reviewed.on)
+        sources.update({(s.id, s.title): s for s in t.sources})
+    if paper not in layout.papers:
+        raise UsageError(f"the {layout.id} layout does not come in '{paper}'; "
+                         f"use one of: {', '.join(layout.papers)}")
+    return Brochure(
+        id=item.id, title=cond.title, subtitle=cond.subtitle, key_message=cond.key_message,
+        keywords=list(cond.keywords) or [cond.title, "patient handout"], clinic=project.clinic, parts=parts,
+        sources=list(sources.values()), reviewed=max(dates),
+        language=project.clinic.defaults.language, paper=paper, layout=layout,
+        topic_ids=topic_ids,
+    )
+
+
+@cache
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markup.to_html
+    env.filters["md_inline"] = markup.to_inline_html
+    env.filters["plain"] = markup.to_plain
+    env.globals["chart"] = charts.range_chart
+    env.globals["figure_value"] = charts.figure_value
+    env.globals["figure_sentence"] = charts.figure_sentence
+    env.globals["source_titles"] = charts.source_titles
+    return env
+
+
+def environment(project_root: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment for a project (autoescape on, undefined is an error)."""
+    return _environment(tuple(template_dirs(project_root)))
+
+
+def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
+    """Return every CSS rule the brochure uses, in cascade order."""
+    paper = PAPERS[brochure.paper]
+    names = ["base.css", brochure.layout.stylesheet]
+    css = [font_face_css(), f"@page {{ size: {paper.css} portrait; }}"]
+    css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    return "\n".join(css)
+
+
+def render_html(project_root: Path, brochure: Brochure) -> str:
+    """Render the brochure's template to a complete HTML document."""
+    env = environment(project_root)
+    try:
+        template = env.get_template(brochure.layout.template)
+        return template.render(
+            b=brochure, clinic=brochure.clinic, brand=BRAND, font_family=FONT_FAMILY,
+            styles=Markup(stylesheet_text(project_root, brochure)),  # noqa: S704 - our own CSS
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise UsageError(f"template '{exc.name}' not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{brochure.layout.template}: the template uses an undefined "
+                            f"value: {exc.message}") from None

@@ -1,0 +1,70 @@
+"""One error base for the whole program; the CLI turns these into messages and exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class BrochureError(Exception):
+    """Base of every error the program reports to a person."""
+
+    exit_code = 1
+
+    def lines(self) -> list[str]:
+        """Return the message as the lines to print."""
+        return [str(self)]
+
+
+class UsageError(BrochureError):
+    """The command was called wrongly (an unknown condition, a bad option value)."""
+
+    exit_code = 2
+
+
+class ContentError(BrochureError):
+    """The content has one or more problems; all of them are listed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found in the content")
+
+    def lines(self) -> list[str]:
+        """Return one line per problem, then the count."""
+        return [str(p) for p in self.problems] + [str(self.args[0])]
+
+
+class TemplateError(BrochureError):
+    """A template could not be read or rendered."""
+
+
+class RenderError(BrochureError):
+    """WeasyPrint could not turn a composed page into a PDF."""
+
+
+class OutputError(BrochureError):
+    """A file could not be written where it was asked for."""
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,192 @@
+"""Load stage: YAML files into plain data that remembers the line and column of every node.
+
+PyYAML's node marks carry positions, but its constructors throw them away and silently keep
+the last of two equal keys. We compose the node graph with the safe loader and build the
+Python values ourselves, so every value keeps its mark, duplicate keys become errors and
+alias expansion is bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brochure.errors import ContentError, Problem, display_path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 50_000
+
+Key = str | int
+Loc = tuple[Key, ...]
+
+
+@dataclass
+class Loaded:
+    """One YAML document as plain data, with a position for every path inside it."""
+
+    file: Path
+    data: Any
+    marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """Return the file name as shown in messages."""
+        return display_path(self.file)
+
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Return the line and column of the deepest known node on ``loc``."""
+        table = self.key_marks if key and loc in self.key_marks else self.marks
+        probe = loc
+        while probe not in table and probe:
+            probe = probe[:-1]
+        return table.get(probe, self.marks.get((), (1, 1)))
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        """Build a problem located at ``loc``."""
+        line, column = self.where(loc, key=key)
+        return Problem(self.shown, line, column, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """Format a path like ``topics[2].items[0]``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Builder:
+    """Turns a composed node graph into Python values, recording marks."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.nodes = 0
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.problems: list[Problem] = []
+
+    def _mark(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            line, column = self._mark(node)
+            raise ContentError([Problem(
+                self.loaded.shown, line, column, "",
+                f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
+                "write the content out instead of repeating it with '*' aliases",
+            )])
+        self.loaded.marks.setdefault(loc, self._mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, column = self._mark(key_node)
+                self.problems.append(Problem(
+                    self.loaded.shown, line, column, format_loc(loc),
+                    "merge keys ('<<') are not supported; write the keys out",
+                ))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, column = self._mark(key_node)
+                self.problems.append(Problem(
+                    self.loaded.shown, line, column, format_loc(loc),
+                    "a key must be plain text, not a list or mapping",
+                ))
+                continue
+            key = str(key_node.value)
+            line, column = self._mark(key_node)
+            if key in result:
+                self.problems.append(Problem(
+                    self.loaded.shown, line, column, format_loc((*loc, key)),
+                    f"key '{key}' appears twice (lines {first_line[key]} and {line}); "
+                    "keep one of them",
+                ))
+                continue
+            first_line[key] = line
+            self.loaded.key_marks[(*loc, key)] = (line, column)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    shown = display_path(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError([Problem(
+            shown, line, column, "",
+            f"byte {exc.start} (0x{raw[exc.start]:02x}) is not UTF-8 text; "
+            "save the file as UTF-8",
+        )]) from None
+    return text
+
+
+def load_yaml(path: Path) -> Loaded:
+    """Read one YAML file into data with marks, or raise ContentError saying where and why."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError([Problem(
+                shown, 1, 1, "",
+                f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
+                "split it into smaller files",
+            )])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror}")])\
+            from None
+    text = _decode(path, raw)
+    loaded = Loaded(file=path, data=None)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        hint = _hint(text, line, reason)
+        raise ContentError([Problem(shown, line, column, "", f"YAML syntax error: {reason}{hint}")])\
+            from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {exc}")]) from None
+    if node is None:
+        raise ContentError([Problem(shown, 1, 1, "", "the file is empty; add the content or "
+                                    "delete the file")])
+    builder = _Builder(loaded)
+    try:
+        loaded.data = builder.build(node, ())
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ContentError([Problem(shown, line, column, "", f"YAML error: {exc.problem}")])\
+            from None
+    except RecursionError:
+        raise ContentError([Problem(shown, 1, 1, "", "the file nests too deeply or refers to "
+                                    "itself through an alias")]) from None
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return loaded
+
+
+def _hint(text: str, line: int, reason: str) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and "\t" in lines[line - 1] or "\\t" in reason:
+        return " (YAML does not allow tabs for indenting; use spaces)"
+    return ""

@@ -1,0 +1,52 @@
+"""Content text to HTML through a Markdown parser with raw HTML off: content is data, not markup.
+
+Only paragraphs, bullet and numbered lists, **bold**, *italic* and links survive; links are
+limited to http(s), mailto and tel. Everything else a marketing editor pastes in (HTML tags,
+images, headings) is shown as the plain text it is.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+_BLOCK_RULES = ["paragraph", "list"]
+_INLINE_RULES = ["emphasis", "link", "escape", "newline", "entity", "text"]
+
+
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(_BLOCK_RULES).enable(_INLINE_RULES)
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return md
+
+
+def to_html(text: str) -> Markup:
+    """Render a block of content text (paragraphs and lists) to safe HTML."""
+    return Markup(_parser().render(text))  # noqa: S704 - the parser escapes; raw HTML is off
+
+
+def to_inline_html(text: str) -> Markup:
+    """Render one line of content text (bold, italic, links) to safe HTML without a paragraph."""
+    return Markup(_parser().renderInline(text))  # noqa: S704
+
+
+def to_plain(text: str) -> str:
+    """Return the words a reader sees, without Markdown markers (for alt text and metadata)."""
+    tokens = _parser().parseInline(text)
+    out: list[str] = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in {"text", "code_inline"}:
+                out.append(child.content)
+            elif child.type in {"softbreak", "hardbreak"}:
+                out.append(" ")
+    return "".join(out)

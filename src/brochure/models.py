@@ -1,0 +1,175 @@
+"""Validate stage: typed models of the content. Unknown keys are errors, never silent no-ops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+
+
+class Strict(BaseModel):
+    """Base of every content model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reviewed(Strict):
+    """Who last checked a piece of content against its sources, and when."""
+
+    on: dt.date
+    by: Text
+
+
+class Source(Strict):
+    """A document the facts and figures come from."""
+
+    id: Ident
+    title: Text
+    publisher: Text | None = None
+    url: Text | None = None
+    note: Text | None = None
+
+
+class BlockBase(Strict):
+    """Fields every block shares."""
+
+    heading: Text | None = None
+    # True for advice that does not come from the listed sources but is general,
+    # well-established guidance (for example when to seek urgent care).
+    general_guidance: bool = False
+
+
+class TextBlock(BlockBase):
+    """Paragraphs with **bold**, *italic*, links and bullet lists (a small Markdown subset)."""
+
+    kind: Literal["text"]
+    text: Text
+
+
+class TableBlock(BlockBase):
+    """A small table: a bold header row and up to four columns."""
+
+    kind: Literal["table"]
+    caption: Text | None = None
+    header: Annotated[list[Text], Field(min_length=1, max_length=4)]
+    rows: Annotated[list[list[Text]], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _rows_match_header(self) -> TableBlock:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(
+                    f"rows[{i}] has {len(row)} cells but the header has {len(self.header)}; "
+                    "give every row one cell per column"
+                )
+        return self
+
+
+class StepsBlock(BlockBase):
+    """Things that happen in order, printed as numbered steps."""
+
+    kind: Literal["steps"]
+    intro: Text | None = None
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+class ChecklistBlock(BlockBase):
+    """Items with empty tick boxes a patient can mark with a pen."""
+
+    kind: Literal["checklist"]
+    intro: Text | None = None
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+class CalloutBlock(BlockBase):
+    """A boxed message that must stand out, such as when to call the clinic."""
+
+    kind: Literal["callout"]
+    tone: Literal["call-us", "note", "urgent"] = "note"
+    title: Text
+    text: Text
+
+
+class Figure(Strict):
+    """One reported range, such as 'Chronic low back pain: 50-75 %'."""
+
+    label: Text
+    low: Annotated[float, Field(ge=0, le=100)]
+    high: Annotated[float, Field(ge=0, le=100)] | None = None
+    words: Text
+    source: Ident | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Figure:
+        if self.high is not None and self.high < self.low:
+            raise ValueError(f"high ({self.high:g}) is below low ({self.low:g}); swap them")
+        return self
+
+
+class FiguresBlock(BlockBase):
+    """Reported ranges drawn as a horizontal bar chart, with a text equivalent."""
+
+    kind: Literal["figures"]
+    measure: Text
+    caption: Text | None = None
+    items: Annotated[list[Figure], Field(min_length=1, max_length=12)]
+
+
+Block = Annotated[
+    TextBlock | TableBlock | StepsBlock | ChecklistBlock | CalloutBlock | FiguresBlock,
+    Field(discriminator="kind"),
+]
+BLOCK_KINDS = ("text", "table", "steps", "checklist", "callout", "figures")
+
+
+class Section(Strict):
+    """A titled run of blocks inside a condition brochure."""
+
+    title: Text
+    blocks: Annotated[list[Block], Field(min_length=1)]
+
+
+class Topic(Strict):
+    """A reusable part of a brochure (introduction, safety, aftercare, ...)."""
+
+    title: Text
+    key_message: Text
+    blocks: Annotated[list[Block], Field(min_length=1)]
+    sources: list[Source] = []
+    reviewed: Reviewed
+
+
+class Condition(Strict):
+    """One brochure: a condition's own sections plus the topics it includes, in order."""
+
+    title: Text
+    subtitle: Text | None = None
+    key_message: Text
+    sections: list[Section] = []
+    topics: Annotated[list[Ident], Field(min_length=1)]
+    sources: list[Source] = []
+    reviewed: Reviewed
+    keywords: list[Text] = []
+
+
+class Defaults(Strict):
+    """What a build uses when the command line does not say."""
+
+    paper: Literal["letter", "a4"] = "letter"
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+
+
+class Clinic(Strict):
+    """The clinic printed on every brochure."""
+
+    name: Text
+    phone: Text
+    website: Text
+    address: Text
+    email: Text | None = None
+    disclaimer: Text
+    defaults: Defaults = Defaults()

@@ -1,0 +1,47 @@
+"""Write stage: files appear at their final path whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from brochure.errors import OutputError, display_path
+
+# <condition>.<layout>.<paper>.<language>.pdf, for example back-pain.handout.letter.en.pdf:
+# every part of the build matrix has its own place, so outputs never collide.
+NAME_SCHEME = "{condition}.{layout}.{paper}.{language}.{ext}"
+
+
+def output_name(*, condition: str, layout: str, paper: str, language: str,
+                ext: str = "pdf") -> str:
+    """Return the file name for one item of the build matrix."""
+    return NAME_SCHEME.format(condition=condition, layout=layout, paper=paper,
+                              language=language, ext=ext)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{display_path(path.parent)}: cannot write here: "
+                          f"{exc.strerror}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        if isinstance(exc, OSError):
+            raise OutputError(f"{display_path(path)}: cannot write the file: "
+                              f"{exc.strerror}") from None
+        raise

@@ -1,0 +1,65 @@
+"""Render stage: composed HTML to PDF bytes with WeasyPrint (imported here, lazily)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from brochure.errors import RenderError
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's warnings so a build can report them (and --strict can fail on them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@cache
+def _font_config() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path) -> tuple[bytes, list[str]]:
+    """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
+
+    The PDF identifier is a hash of the HTML, and the dates come from the content's review
+    date in the HTML metadata, so equal inputs give byte-identical files.
+    """
+    import weasyprint
+
+    from brochure.fetch import make_fetcher
+
+    refused: list[str] = []
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=base_url.resolve().as_uri() + "/",
+            url_fetcher=make_fetcher(roots, refused),
+        )
+        pdf: bytes = document.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode(),
+            font_config=_font_config(),
+        )
+    except RecursionError:
+        raise RenderError("the page is nested too deeply to lay out") from None
+    finally:
+        logger.removeHandler(handler)
+    if refused:
+        raise RenderError(f"refused to load {refused[0]}: only files inside the project's "
+                          "folders and the package may be used")
+    return pdf, handler.messages
