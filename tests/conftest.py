@@ -66,7 +66,8 @@ blocks:
     heading: What results have been reported?
     measure: Pain relief reported
     items:
-      - {label: Chronic low back pain, low: 50, high: 75, words: about half to three in four, source: article}
+      - {label: Chronic low back pain, low: 50, high: 75, source: article,
+         words: about half to three in four}
       - {label: Back pain, low: 70, words: about seven in ten, source: article}
 """
 

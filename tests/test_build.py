@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from tests.pdfread import fonts, text
 
 import brochure
 from brochure.errors import RenderError, UsageError
-from tests.pdfread import fonts, text
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import CONDITION, INTRO
 
 from brochure.errors import ContentError, UsageError
 from brochure.project import load_project
-from tests.conftest import CONDITION, INTRO
 
 
 def lines_for(make_project, overrides) -> list[str]:
@@ -116,5 +116,5 @@ def test_translations_are_parallel_files(make_project) -> None:
 
 def test_missing_handouts_folder(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(UsageError, match="no 'handouts' folder in ."):
+    with pytest.raises(UsageError, match=r"no 'handouts' folder in \."):
         load_project(tmp_path)

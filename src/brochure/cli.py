@@ -11,7 +11,7 @@ from brochure import __version__, api
 from brochure.errors import BrochureError
 
 PROJECT = click.option(
-    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path(),
     show_default=True, help="The content project: the folder holding handouts/.",
 )
 

@@ -77,7 +77,8 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
                          f"use one of: {', '.join(layout.papers)}")
     return Brochure(
         id=item.id, title=cond.title, subtitle=cond.subtitle, key_message=cond.key_message,
-        keywords=list(cond.keywords) or [cond.title, "patient handout"], clinic=project.clinic, parts=parts,
+        keywords=list(cond.keywords) or [cond.title, "patient handout"],
+        clinic=project.clinic, parts=parts,
         sources=list(sources.values()), reviewed=max(dates),
         language=project.clinic.defaults.language, paper=paper, layout=layout,
         topic_ids=topic_ids,
@@ -125,7 +126,7 @@ def render_html(project_root: Path, brochure: Brochure) -> str:
         template = env.get_template(brochure.layout.template)
         return template.render(
             b=brochure, clinic=brochure.clinic, brand=BRAND, font_family=FONT_FAMILY,
-            styles=Markup(stylesheet_text(project_root, brochure)),  # noqa: S704 - our own CSS
+            styles=Markup(stylesheet_text(project_root, brochure)),
         )
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None

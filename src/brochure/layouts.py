@@ -1,5 +1,8 @@
-"""Layouts and papers are data: a layout is an entry in data/layouts.yaml, a template and a
-stylesheet, so adding one means adding files, not editing modules."""
+"""Layouts and papers are data, not branches in the code.
+
+A layout is an entry in data/layouts.yaml, a template and a stylesheet: adding one means
+adding files, not editing modules.
+"""
 
 from __future__ import annotations
 

@@ -162,8 +162,8 @@ def load_yaml(path: Path) -> Loaded:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
         hint = _hint(text, line, reason)
-        raise ContentError([Problem(shown, line, column, "", f"YAML syntax error: {reason}{hint}")])\
-            from None
+        message = f"YAML syntax error: {reason}{hint}"
+        raise ContentError([Problem(shown, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {exc}")]) from None
     if node is None:
@@ -187,6 +187,6 @@ def load_yaml(path: Path) -> Loaded:
 
 def _hint(text: str, line: int, reason: str) -> str:
     lines = text.splitlines()
-    if 0 < line <= len(lines) and "\t" in lines[line - 1] or "\\t" in reason:
+    if (0 < line <= len(lines) and "\t" in lines[line - 1]) or "\\t" in reason:
         return " (YAML does not allow tabs for indenting; use spaces)"
     return ""

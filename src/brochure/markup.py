@@ -31,12 +31,12 @@ def _parser() -> MarkdownIt:
 
 def to_html(text: str) -> Markup:
     """Render a block of content text (paragraphs and lists) to safe HTML."""
-    return Markup(_parser().render(text))  # noqa: S704 - the parser escapes; raw HTML is off
+    return Markup(_parser().render(text))
 
 
 def to_inline_html(text: str) -> Markup:
     """Render one line of content text (bold, italic, links) to safe HTML without a paragraph."""
-    return Markup(_parser().renderInline(text))  # noqa: S704
+    return Markup(_parser().renderInline(text))
 
 
 def to_plain(text: str) -> str:

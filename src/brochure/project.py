@@ -132,7 +132,8 @@ def load_project(root: Path) -> Project:
         problems.append(Problem(display_path(handouts / "conditions"), 1, 1, "",
                                 "no condition brochures found; add a file such as "
                                 "'handouts/conditions/back-pain.yaml'"))
-    for item in [*topics.values(), *conditions.values()]:
+    items: list[TopicItem | ConditionItem] = [*topics.values(), *conditions.values()]
+    for item in items:
         problems.extend(_check_sources(item))
     for cond in conditions.values():
         # A topic file that exists but failed validation is still a known id: its own

@@ -246,6 +246,8 @@ def _cmu() -> dict[str, int]:
     }
 
 
+# Abbreviations read out in full, where CMUdict's entry says otherwise ("dr" as one syllable).
+_READ_AS = {"dr": 2, "prof": 3, "approx": 5}
 _LETTER_NAMES = {"w": 3}  # spelled-out letters are one syllable each, except "double-u"
 _VOWELS = frozenset("aeiou")
 _PREFIXES = (
@@ -380,6 +382,8 @@ def _letters(run: str) -> int:
     """Count syllables of one run of letters (possibly with apostrophes), any case."""
     cmu = _cmu()
     lower = run.lower()
+    if lower in _READ_AS:
+        return _READ_AS[lower]
     if lower in cmu:
         return cmu[lower]
     if "'" in lower:
@@ -388,8 +392,8 @@ def _letters(run: str) -> int:
             hissing = stem.endswith(("s", "x", "z", "ch", "sh", "ce", "se", "ge", "ze"))
             return _letters(stem) + int(hissing)
         return _letters(lower.replace("'", ""))  # other contractions add no syllable
-    if run.isupper() and len(run) > 1 and not any(ch in "AEIOUY" for ch in run):
-        return _spelled(run)  # acronyms with no vowel are spelled out: GP, NHS
+    if run.isupper() and len(run) > 1 and (len(run) <= 3 or not any(ch in "AEIOUY" for ch in run)):
+        return _spelled(run)  # short or vowel-less acronyms are spelled out: GP, IMS, NHS
     folded = "".join(
         ch for ch in unicodedata.normalize("NFKD", lower) if "a" <= ch <= "z"
     )  # café -> cafe

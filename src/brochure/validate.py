@@ -70,7 +70,7 @@ def _data_loc(data: Any, loc: tuple[int | str, ...]) -> Loc:
     return tuple(out)
 
 
-def _message(err: Any, value: Any) -> str:  # noqa: C901 - one branch per pydantic error type
+def _message(err: Any, value: Any) -> str:
     kind: str = err["type"]
     ctx: dict[str, Any] = err.get("ctx") or {}
     got = _describe(value)

@@ -1,0 +1,112 @@
+"""The command line, run in-process: exit codes and the exact text a person sees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+from tests.conftest import CONDITION, ROOT
+
+from brochure import __version__
+from brochure.cli import main
+
+RUN = CliRunner()
+
+
+def invoke(*args: str):
+    return RUN.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output == f"brochure, version {__version__}\n"
+
+
+def test_list(make_project) -> None:
+    make_project()
+    result = invoke("list")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Conditions:",
+        "  back-pain                  Dry needling for back pain",
+        "Topics:",
+        "  intro                      What is dry needling?",
+        "  safety                     Is dry needling safe?",
+        "Layouts:",
+        "  handout                    Portrait handout for the office printer or email, one "
+        "brochure per condition. Papers: letter, a4.",
+    ]
+
+
+def test_build_success(make_project) -> None:
+    root = make_project()
+    result = invoke("build", "--paper", "a4")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "wrote dist/back-pain.handout.a4.en.pdf", "1 brochure built"]
+    assert (root / "dist/back-pain.handout.a4.en.pdf").is_file()
+
+
+def test_content_error_exits_1_with_every_problem(make_project) -> None:
+    text = CONDITION.replace("topics: [intro, safety]", "topics: [intro, safety, afercare]")
+    make_project({"handouts/conditions/back-pain.yaml": text,
+                  "handouts/topics/aftercare.yaml": None})
+    result = invoke("build")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "handouts/conditions/back-pain.yaml:9:25: topics[2]: unknown topic 'afercare'",
+        "1 problem found in the content",
+    ]
+    assert not Path("dist").exists()
+
+
+def test_unknown_condition_is_a_usage_error(make_project) -> None:
+    make_project()
+    result = invoke("build", "back-pian")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: unknown condition 'back-pian' (did you mean 'back-pain'?); "
+                             "run 'brochure list' to see them\n")
+
+
+def test_bad_option_is_a_usage_error(make_project) -> None:
+    make_project()
+    result = invoke("build", "--paper", "a5")
+    assert result.exit_code == 2
+    assert "Invalid value for '--paper': 'a5' is not one of 'letter', 'a4'." in result.stderr
+
+
+def test_missing_project(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("list", "--project", "nowhere")
+    assert result.exit_code == 2
+    assert result.stderr == "error: project folder 'nowhere' does not exist\n"
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert isinstance(main, click.Group)
+    for name in main.commands:
+        result = invoke(name, "--help")
+        assert result.exit_code == 0
+        assert "Example:" in result.output, name
+        assert f"brochure {name}" in readme, f"README does not mention 'brochure {name}'"
+
+
+def test_help_and_list_do_not_import_weasyprint(make_project) -> None:
+    root = make_project()
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from brochure.cli import main\n"
+        "r = CliRunner()\n"
+        "assert r.invoke(main, ['--help']).exit_code == 0\n"
+        f"assert r.invoke(main, ['list', '--project', {str(root)!r}]).exit_code == 0\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
