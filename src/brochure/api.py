@@ -5,16 +5,31 @@ Keyword-only options, so a clinic can script builds without the command line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brochure.assets import package_styles_dir, package_templates_dir
+from brochure.checking import CheckResult, check_brochures, render_roots
 from brochure.compose import assemble, render_html
-from brochure.errors import UsageError, display_path
+from brochure.errors import BrochureError, UsageError, display_path
 from brochure.layouts import get_layout, layouts
 from brochure.output import atomic_write, output_name
 from brochure.project import load_project
+
+
+class CheckFailed(BrochureError):
+    """``build --check`` found errors, so nothing was built."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.result = result
+        super().__init__(f"the check found {result.errors} error"
+                         f"{'s' if result.errors != 1 else ''}; nothing was built")
+
+    def lines(self) -> list[str]:
+        """Return every error finding, then the verdict."""
+        errors = [f for r in self.result.reports for f in r.findings if f.severity == "error"]
+        return [f"{f.file}:{f.line}:{f.column}: {f.message}" for f in errors] + [str(self)]
 
 
 @dataclass
@@ -60,6 +75,26 @@ def _check_out(root: Path, out: Path) -> None:
                          "choose another folder such as 'dist'")
 
 
+def check(
+    *,
+    project: Path | str = ".",
+    conditions: Sequence[str] = (),
+    strict: bool = False,
+    render: bool = True,
+    paper: str | None = None,
+    layout: str = "handout",
+    today: dt.date | None = None,
+) -> CheckResult:
+    """Check content quality (and the rendered PDFs unless ``render`` is False)."""
+    root = _project_root(project)
+    proj = load_project(root)
+    lay = get_layout(layout)
+    reports = check_brochures(proj, list(conditions), layout=lay,
+                              paper=paper or proj.clinic.defaults.paper, render=render,
+                              today=today)
+    return CheckResult(reports=reports, strict=strict)
+
+
 def build(
     *,
     project: Path | str = ".",
@@ -69,18 +104,28 @@ def build(
     layout: str = "handout",
     out: Path | str | None = None,
     html: bool = False,
+    check: bool = False,
     on_output: Callable[[Path], None] | None = None,
 ) -> BuildResult:
-    """Build one PDF per selected condition (all by default) and return what was written."""
+    """Build one PDF per selected condition (all by default) and return what was written.
+
+    With ``check``, the content checks run first and any error stops the build before
+    anything is written.
+    """
     root = _project_root(project)
     out_dir = Path(out) if out is not None else root / "dist"
     _check_out(root, out_dir)
     proj = load_project(root)
+    if check:
+        gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout(layout),
+                                           paper=paper or proj.clinic.defaults.paper,
+                                           render=False))
+        if not gate.passed:
+            raise CheckFailed(gate)
     lay = get_layout(layout)
     chosen_paper = paper or proj.clinic.defaults.paper
     items = proj.select(list(conditions))
-    roots = (root / "assets", root / "styles", package_styles_dir(), package_templates_dir(),
-             *{p.parent for p, _, _ in _fonts()})
+    roots = render_roots(root)
     from brochure.render import render_pdf
 
     result = BuildResult()
@@ -102,9 +147,3 @@ def build(
         if on_output is not None:
             on_output(target)
     return result
-
-
-def _fonts() -> tuple[tuple[Path, int, str], ...]:
-    from brochure.assets import font_files
-
-    return font_files()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from brochure import __version__, api
+from brochure import __version__, api, report
 from brochure.errors import BrochureError
 
 PROJECT = click.option(
@@ -24,9 +25,18 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except BrochureError as exc:
-            for line in exc.lines():
-                click.echo(f"error: {line}" if len(exc.lines()) == 1 else line, err=True)
+            lines = exc.lines()
+            for line in lines:
+                click.echo(f"error: {line}" if len(lines) == 1 else line, err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("stopped; finished files are complete, unfinished ones were not written",
+                       err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -76,9 +86,11 @@ def list_cmd(project: Path) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs (default: dist/ in the project).")
 @click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
+@click.option("--check", "run_check", is_flag=True,
+              help="Run the content checks first; build nothing if they find errors.")
 @PROJECT
 def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
-          out: Path | None, html: bool, project: Path) -> None:
+          out: Path | None, html: bool, run_check: bool, project: Path) -> None:
     """Build one PDF handout per condition (all conditions when none are named).
 
     Files are named <condition>.<layout>.<paper>.<language>.pdf.
@@ -90,8 +102,50 @@ def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
     """
     result = api.build(
         project=project, conditions=conditions, topics=_split(topics), paper=paper,
-        out=out, html=html, on_output=lambda path: click.echo(f"wrote {path}"),
+        out=out, html=html, check=run_check,
+        on_output=lambda path: click.echo(f"wrote {path}"),
     )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{len(result.outputs)} brochure{'s' if len(result.outputs) != 1 else ''} built")
+
+
+@main.command()
+@click.argument("conditions", nargs=-1)
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--content-only", is_flag=True,
+              help="Skip rendering: check the content, not the PDF (faster).")
+@PROJECT
+def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
+          project: Path) -> None:
+    """Check readability, health-literacy items, sources and accessibility.
+
+    Exits 0 when clean, 1 on errors (with --strict, on warnings too).
+
+    \b
+    Example:
+      brochure check
+      brochure check sciatica --strict --format json
+    """
+    result = api.check(project=project, conditions=conditions, strict=strict,
+                       render=not content_only)
+    if fmt == "json":
+        click.echo(report.as_json(result))
+    else:
+        colour = sys.stdout.isatty()
+        click.echo(report.as_text(result, _styler(colour)))
+    if not result.passed:
+        sys.exit(1)
+
+
+def _styler(colour: bool) -> report.Style:
+    def style(text: str, kind: str) -> str:
+        if not colour:
+            return text
+        if kind == "title":
+            return click.style(text, bold=True)
+        return click.style(text, fg=report.COLOURS.get(kind))
+
+    return style

@@ -14,6 +14,7 @@ from brochure import charts, markup
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
 from brochure.errors import TemplateError, UsageError
 from brochure.layouts import PAPERS, Layout
+from brochure.load import Loaded, Loc
 from brochure.models import Block, Clinic, Source
 from brochure.project import ConditionItem, Project, check_topic_ids
 
@@ -29,6 +30,8 @@ class Part:
     title: str
     blocks: list[Block]
     sources: dict[str, Source]
+    origin: Loaded  # the file the part comes from, for findings that name a line
+    loc: Loc  # where the part's own keys sit in that file
     key_message: str | None = None
 
 
@@ -48,6 +51,7 @@ class Brochure:
     language: str
     paper: str
     layout: Layout
+    origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
 
 
@@ -61,7 +65,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         if problems:
             raise UsageError(problems[0].message.replace("every brochure", "--topics"))
     parts = [Part(f"{item.id}-{i}", "section", s.title, list(s.blocks),
-                  {src.id: src for src in cond.sources})
+                  {src.id: src for src in cond.sources}, item.source, ("sections", i))
              for i, s in enumerate(cond.sections)]
     dates = [cond.reviewed.on]
     sources: dict[tuple[str, str], Source] = {(s.id, s.title): s for s in cond.sources}
@@ -69,7 +73,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         topic = project.topics[topic_id]
         t = topic.model
         parts.append(Part(topic_id, "topic", t.title, list(t.blocks),
-                          {src.id: src for src in t.sources}, t.key_message))
+                          {src.id: src for src in t.sources}, topic.source, (), t.key_message))
         dates.append(t.reviewed.on)
         sources.update({(s.id, s.title): s for s in t.sources})
     if paper not in layout.papers:
@@ -81,7 +85,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         clinic=project.clinic, parts=parts,
         sources=list(sources.values()), reviewed=max(dates),
         language=project.clinic.defaults.language, paper=paper, layout=layout,
-        topic_ids=topic_ids,
+        origin=item.source, topic_ids=topic_ids,
     )
 
 

@@ -50,3 +50,14 @@ def to_plain(text: str) -> str:
             elif child.type in {"softbreak", "hardbreak"}:
                 out.append(" ")
     return "".join(out)
+
+
+def prose_units(text: str) -> list[str]:
+    """Return the paragraphs and list items of a text block as plain sentences-to-be."""
+    units: list[str] = []
+    for token in _parser().parse(text):
+        if token.type == "inline":
+            plain = to_plain(token.content).strip()
+            if plain:
+                units.append(plain)
+    return units

@@ -163,6 +163,16 @@ class Defaults(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
 
 
+class CheckSettings(Strict):
+    """Thresholds for ``brochure check``; the defaults follow health-literacy guidance."""
+
+    grade_warning: Annotated[float, Field(gt=0)] = 8
+    grade_error: Annotated[float, Field(gt=0)] = 10
+    review_months: Annotated[int, Field(ge=1)] = 12
+    passive_warning: Annotated[float, Field(ge=0, le=1)] = 0.2
+    words_per_heading: Annotated[int, Field(ge=20)] = 150
+
+
 class Clinic(Strict):
     """The clinic printed on every brochure."""
 
@@ -173,3 +183,4 @@ class Clinic(Strict):
     email: Text | None = None
     disclaimer: Text
     defaults: Defaults = Defaults()
+    check: CheckSettings = CheckSettings()

@@ -240,8 +240,8 @@ def split_words(text: str) -> list[str]:
 @cache
 def _cmu() -> dict[str, int]:
     """Load CMUdict once: word -> syllables of its first (most common) pronunciation."""
-    return {
-        word: sum(phone[-1].isdigit() for phone in prons[0])
+    return {  # at least 1: "sh" and "hmm" are listed without a vowel
+        word: max(1, sum(phone[-1].isdigit() for phone in prons[0]))
         for word, prons in cmudict.dict().items()
     }
 
@@ -524,6 +524,14 @@ _NOT_PARTICIPLES = frozenset(
         "chicken", "linen", "dozen", "hyphen",
     }
 )  # fmt: skip
+# Condition names that start with a participle: "frozen shoulder" after "is" is no passive.
+_CONDITION_NAMES = frozenset(
+    {
+        ("frozen", "shoulder"), ("pinched", "nerve"), ("trapped", "nerve"), ("slipped", "disc"),
+        ("slipped", "disk"), ("torn", "ligament"), ("torn", "meniscus"), ("torn", "muscle"),
+        ("pulled", "muscle"), ("strained", "muscle"), ("sprained", "ankle"), ("sprained", "wrist"),
+    }
+)  # fmt: skip
 _PRONOUN_IS = frozenset({"it", "that", "what", "who", "he", "she", "there", "here", "where"})
 _NEGATED_BE = {"isn't": "is", "aren't": "are", "wasn't": "was", "weren't": "were"}
 _TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
@@ -575,6 +583,8 @@ def _is_passive(sentence: str) -> bool:
         while j < len(tokens) and j - i <= 2 and _is_adverb(tokens[j]):
             j += 1
         if j < len(tokens) and _is_participle(tokens[j]):
+            if (tokens[j], tokens[j + 1] if j + 1 < len(tokens) else "") in _CONDITION_NAMES:
+                continue  # "What is frozen shoulder?" names a condition
             return True
     return False
 

@@ -1,0 +1,179 @@
+"""``brochure check``: readability, PEMAT/CCI items, honesty rules and the PDF audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+from tests.conftest import CONDITION, INTRO, ROOT, SAFETY
+
+import brochure
+from brochure.api import check
+from brochure.cli import main
+from brochure.errors import ContentError
+
+TODAY = dt.date(2026, 11, 23)
+HARD = (
+    "Intramuscular stimulation constitutes a neurophysiological intervention "
+    "characterised by percutaneous insertion of monofilament needles into "
+    "hyperirritable myofascial loci, precipitating involuntary contractile responses "
+    "alongside considerable modification of nociceptive transmission."
+)
+
+
+def codes(result, severity: str | None = None) -> list[str]:
+    return [f.code for r in result.reports for f in r.findings
+            if severity is None or f.severity == severity]
+
+
+def test_clean_fixture_passes(make_project) -> None:
+    result = check(project=make_project(), today=TODAY)
+    assert codes(result, "error") == []
+    assert codes(result, "warning") == []
+    assert result.passed
+    [report] = result.reports
+    assert report.score == 100
+    assert [s.title for s in report.sections] == [
+        "What is back pain?", "What is dry needling?", "Is dry needling safe?"]
+
+
+def test_hard_passage_is_flagged_with_its_grade(make_project) -> None:
+    cond = CONDITION.replace("text: Back pain is very common.", f"text: {HARD}")
+    result = check(project=make_project({"handouts/conditions/back-pain.yaml": cond}),
+                   today=TODAY, render=False)
+    [finding] = [f for r in result.reports for f in r.findings if f.code == "readability.grade"
+                 and f.section]
+    assert finding.severity == "error"
+    assert (finding.file, finding.line) == ("handouts/conditions/back-pain.yaml", 5)
+    assert finding.message.startswith("section 'What is back pain?' reads at grade 3")
+    assert "(limit 10)" in finding.message
+    assert "simpler words for: neurophysiological" in finding.message
+    assert not result.passed
+
+
+def test_unsourced_figure_is_a_warning_and_strict_fails(make_project) -> None:
+    intro = INTRO.replace("low: 70, words: about seven in ten, source: article",
+                          "low: 70, words: about seven in ten")
+    root = make_project({"handouts/topics/intro.yaml": intro})
+    result = check(project=root, today=TODAY, render=False)
+    unsourced = [f for r in result.reports for f in r.findings if f.code == "honesty.unsourced"]
+    assert [str(f) for f in unsourced] == [
+        "handouts/topics/intro.yaml:26:9: warning: figure 'Back pain' has no source; add "
+        "'source:' naming one of the file's sources [honesty.unsourced]"]
+    assert result.passed
+    assert not check(project=root, today=TODAY, render=False, strict=True).passed
+
+
+def test_stale_review_date_is_a_warning(make_project) -> None:
+    result = check(project=make_project(), today=dt.date(2027, 9, 30), render=False)
+    stale = [str(f) for r in result.reports for f in r.findings
+             if f.code == "governance.review-due"]
+    assert stale == [
+        "handouts/conditions/back-pain.yaml:3:16: warning: content last reviewed 2026-08-01, "
+        "over 12 months ago; review it and update 'reviewed.on' [governance.review-due]",
+        "handouts/topics/intro.yaml:3:16: warning: content last reviewed 2026-09-15, "
+        "over 12 months ago; review it and update 'reviewed.on' [governance.review-due]",
+    ]  # safety.yaml, reviewed 2026-10-01, is still within its 12 months
+
+
+def test_missing_review_date_is_an_error(make_project) -> None:
+    intro = INTRO.replace("reviewed: {on: 2026-09-15, by: Physiotherapist}\n", "")
+    with pytest.raises(ContentError) as info:
+        check(project=make_project({"handouts/topics/intro.yaml": intro}), render=False)
+    assert info.value.lines()[0] == (
+        "handouts/topics/intro.yaml:1:1: missing required key 'reviewed'")
+
+
+def test_missing_disclaimer_is_an_error(make_project) -> None:
+    from tests.conftest import CLINIC
+
+    clinic = CLINIC.replace(
+        "disclaimer: This handout does not replace advice from your own doctor.\n", "")
+    with pytest.raises(ContentError) as info:
+        check(project=make_project({"handouts/clinic.yaml": clinic}), render=False)
+    assert info.value.lines()[0] == (
+        "handouts/clinic.yaml:1:1: missing required key 'disclaimer'")
+
+
+def test_safety_without_when_to_call_is_an_error(make_project) -> None:
+    safety = SAFETY.replace("tone: call-us", "tone: note")
+    result = check(project=make_project({"handouts/topics/safety.yaml": safety}),
+                   today=TODAY, render=False)
+    assert codes(result, "error") == ["honesty.when-to-call"]
+    assert not result.passed
+
+
+def test_low_contrast_colour_is_found_in_the_pdf(make_project) -> None:
+    root = make_project({"styles/handout.css": "p { color: #a0a8b0; }\n"})
+    result = check(project=root, today=TODAY)
+    contrast = [f for r in result.reports for f in r.findings if f.code == "a11y.contrast"]
+    assert contrast, codes(result)
+    assert {f.severity for f in contrast} == {"error"}
+    messages = [f.message for f in contrast]
+    assert any("text #a0a8b0 on #ffffff has contrast 2.41:1, below 4.5:1 (short by 2.09)" in m
+               for m in messages), messages
+
+
+def test_ten_point_body_text_is_found_in_the_pdf(make_project) -> None:
+    root = make_project({"styles/handout.css": "p, li { font-size: 10pt; }\n"})
+    result = check(project=root, today=TODAY)
+    sizes = [f for r in result.reports for f in r.findings if f.code == "a11y.text-size"]
+    assert sizes, codes(result)
+    assert sizes[0].message.startswith("page 1: text at 10 pt is below 12 pt")
+    assert sizes[0].file == "handouts/conditions/back-pain.yaml"
+
+
+def test_cli_exit_codes_and_json(make_project) -> None:
+    root = make_project()
+    runner = CliRunner()
+    today = dt.date.today().isoformat()
+    for rel in ("handouts/topics/intro.yaml", "handouts/topics/safety.yaml",
+                "handouts/conditions/back-pain.yaml"):
+        path = root / rel
+        text = path.read_text()
+        for old in ("2026-08-01", "2026-09-15", "2026-10-01"):
+            text = text.replace(old, today)
+        path.write_text(text)
+    ok = runner.invoke(main, ["check", "--content-only"], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.splitlines()[-1] == "1 brochure checked: 0 errors, 0 warnings; passed"
+    as_json = runner.invoke(main, ["check", "--content-only", "--format", "json"],
+                            catch_exceptions=False)
+    data = json.loads(as_json.output)
+    assert sorted(data) == ["brochures", "passed", "strict", "summary", "version"]
+    assert data["summary"] == {"brochures": 1, "errors": 0, "warnings": 0}
+    assert sorted(data["brochures"][0]) == ["file", "findings", "id", "pemat", "readability",
+                                            "sections", "title"]
+    assert data["brochures"][0]["pemat"]["score"] == 100
+    bad = runner.invoke(main, ["check", "--content-only", "--strict", "nope"])
+    assert bad.exit_code == 2
+    intro = (root / "handouts/topics/intro.yaml").read_text().replace(", source: article}", "}")
+    (root / "handouts/topics/intro.yaml").write_text(intro)
+    strict = runner.invoke(main, ["check", "--content-only", "--strict"],
+                           catch_exceptions=False)
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == (
+        "1 brochure checked: 0 errors, 1 warning; failed (strict: warnings count as errors)")
+
+
+def test_build_check_refuses_on_errors(make_project) -> None:
+    safety = SAFETY.replace("tone: call-us", "tone: note")
+    root = make_project({"handouts/topics/safety.yaml": safety})
+    result = CliRunner().invoke(main, ["build", "--check"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "handouts/conditions/back-pain.yaml:9:9: the brochure has no 'when to call us' callout "
+        "(tone: call-us); include the 'safety' topic",
+        "the check found 1 error; nothing was built",
+    ]
+    assert not (root / "dist").exists()
+
+
+@pytest.mark.slow
+def test_default_content_passes_the_check() -> None:
+    result = brochure.api.check(project=ROOT, strict=True)
+    problems = [str(f) for r in result.reports for f in r.findings if f.severity != "info"]
+    assert problems == []
+    assert len(result.reports) == 14
