@@ -82,7 +82,7 @@ def test_figure_source_must_be_listed(make_project) -> None:
     text = INTRO.replace("words: about seven in ten, source: article",
                          "words: about seven in ten, source: artcle")
     assert lines_for(make_project, {"handouts/topics/intro.yaml": text}) == [
-        "handouts/topics/intro.yaml:25:72: blocks[3].items[1].source: unknown source 'artcle' "
+        "handouts/topics/intro.yaml:26:72: blocks[3].items[1].source: unknown source 'artcle' "
         "(did you mean 'article'?); list it under 'sources' in this file",
         "1 problem found in the content",
     ]
