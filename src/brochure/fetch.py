@@ -1,34 +1,159 @@
 """A URL fetcher that only reads files from allowed folders and never touches the network.
 
-WeasyPrint's default fetcher follows file://, http(s) and ftp URLs anywhere; content and
-templates shared between clinics must not be able to pull a local file into a PDF.
+WeasyPrint's default fetcher follows file://, http(s) and ftp URLs anywhere: a template or
+stylesheet shared between clinics could pull a private file into a PDF or call out to a
+server. This one serves files inside the allowed folders (symlinks resolved first), small
+``data:`` URLs, and nothing else; every refusal is recorded so the build can fail with the
+file and line that asked for it.
 """
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+from brochure.errors import RenderError, display_path
+
+DATA_URL_CAP = 256 * 1024
+FETCHED_FILE_CAP = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A URL the fetcher would not load, and why."""
+
+    url: str
+    reason: str
 
 
 def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def make_fetcher(roots: tuple[Path, ...], refused: list[str]) -> Any:
+def _data_url(url: str) -> tuple[bytes, str]:
+    header, _, payload = url[5:].partition(",")
+    mime = header.split(";")[0] or "text/plain"
+    if header.endswith(";base64"):
+        return base64.b64decode(payload, validate=False), mime
+    return unquote_to_bytes(payload), mime
+
+
+def check_url(url: str, roots: tuple[Path, ...]) -> tuple[Path | None, str | None]:
+    """Return (file to serve, None) when ``url`` may load, else (None, reason)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        if len(url) > DATA_URL_CAP:
+            return None, (f"a data: URL of {len(url):,} characters is over the "
+                          f"{DATA_URL_CAP:,} limit; save it as a file in assets/")
+        return None, None
+    if scheme != "file":
+        return None, ("brochures never load anything from the network; save the file in "
+                      "the project's assets/ folder and refer to it there")
+    raw = Path(unquote(parts.path))
+    path = raw.resolve()
+    if not _inside(path, roots):
+        why = "it points outside" if raw.is_symlink() or path != raw.absolute() else "it is outside"
+        return None, (f"{why} the project's assets/, styles/ and templates/ folders; "
+                      "copy the file into assets/")
+    if not path.is_file():
+        return None, "no such file"
+    if path.stat().st_size > FETCHED_FILE_CAP:
+        return None, f"the file is over {FETCHED_FILE_CAP // (1024 * 1024)} MB"
+    return path, None
+
+
+def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
     """Return a WeasyPrint URL fetcher limited to files under ``roots``; refusals go to a list."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = tuple(root.resolve() for root in roots)
 
     class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves allowed files and small data: URLs; never opens a connection."""
+
         def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if path.is_file() and _inside(path, allowed):
-                    return URLFetcherResponse(path.as_uri(), path.read_bytes())
-            refused.append(url if len(url) < 200 else url[:200] + "...")
-            raise ValueError(f"refused to load {url[:200]}")
+            path, reason = check_url(url, allowed)
+            if reason is not None:
+                refused.append(Refusal(url, reason))
+                raise ValueError(f"refused to load {url[:120]}: {reason}")
+            if path is None:  # a data: URL within the cap
+                body, mime = _data_url(url)
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+            return URLFetcherResponse(path.as_uri(), path.read_bytes())
 
     return SafeFetcher()
+
+
+def locate(url: str, files: list[Path]) -> tuple[Path, int, int] | None:
+    """Find the line that refers to ``url`` in the project's own files (best effort)."""
+    parts = urlsplit(url)
+    probes = [url]
+    if parts.scheme == "file":
+        path = unquote(parts.path)
+        probes += [path, Path(path).name]
+    elif parts.scheme != "data":
+        probes.append(parts.netloc + parts.path)
+    else:
+        probes.append(url[:40])
+    for probe in probes:
+        if not probe:
+            continue
+        for file in files:
+            try:
+                lines = file.read_text("utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            for number, line in enumerate(lines, start=1):
+                column = line.find(probe)
+                if column >= 0:
+                    return file, number, column + 1
+    return None
+
+
+def project_files(root: Path) -> list[Path]:
+    """Return the project's own files that can refer to a URL: templates, styles, content."""
+    found: list[Path] = []
+    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml")):
+        base = root / folder
+        if base.is_dir():
+            found += sorted(p for p in base.rglob(pattern) if p.is_file())
+    return found
+
+
+def refused_error(refused: list[Refusal], root: Path) -> RenderError:
+    """Build the error for the first refused URL, naming the file and line that asked for it."""
+    first = refused[0]
+    shown = first.url if len(first.url) <= 80 else first.url[:77] + "..."
+    where = locate(first.url, project_files(root))
+    prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
+    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+    return RenderError(f"{prefix}refused to load '{shown}': {first.reason}{more}")
+
+
+class _Attachments(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if "attachment" in (values.get("rel") or "").lower().split():
+            self.found.append(values.get("href") or "")
+
+
+def attachment_error(html: str, root: Path) -> RenderError | None:
+    """Refuse rel=attachment links: WeasyPrint would embed the linked file in the PDF."""
+    parser = _Attachments()
+    parser.feed(html)
+    if not parser.found:
+        return None
+    href = parser.found[0]
+    where = locate(href, project_files(root)) if href else None
+    prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
+    return RenderError(f"{prefix}refused to attach '{href}' to the PDF: brochures never embed "
+                       "files; remove rel=\"attachment\"")

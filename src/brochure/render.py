@@ -39,9 +39,11 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path) -> tuple[b
     """
     import weasyprint
 
-    from brochure.fetch import make_fetcher
+    from brochure.fetch import Refusal, attachment_error, make_fetcher, refused_error
 
-    refused: list[str] = []
+    if (attached := attachment_error(html, base_url)) is not None:
+        raise attached
+    refused: list[Refusal] = []
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -60,6 +62,5 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path) -> tuple[b
     finally:
         logger.removeHandler(handler)
     if refused:
-        raise RenderError(f"refused to load {refused[0]}: only files inside the project's "
-                          "folders and the package may be used")
+        raise refused_error(refused, base_url)
     return pdf, handler.messages
