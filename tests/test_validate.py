@@ -29,7 +29,7 @@ def test_unknown_topic_with_suggestion(make_project) -> None:
         "handouts/conditions/back-pain.yaml:10:3: topics: every brochure must include the "
         "'safety' topic (it holds when to call the clinic); add it to the list",
         "handouts/conditions/back-pain.yaml:11:5: topics[1]: unknown topic 'safty' "
-        "(did you mean 'safety'?)",
+        "(did you mean 'safety'?); run 'brochure list' to see the topics",
         "2 problems found in the content",
     ]
 

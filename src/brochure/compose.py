@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,7 @@ from markupsafe import Markup
 
 from brochure import charts, markup
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
-from brochure.errors import TemplateError, UsageError
+from brochure.errors import TemplateError, UsageError, display_path
 from brochure.layouts import PAPERS, Layout
 from brochure.load import Loaded, Loc
 from brochure.models import Block, Clinic, Source
@@ -135,9 +136,29 @@ def render_html(project_root: Path, brochure: Brochure) -> str:
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
-        ) from None
+        name = display_path(Path(exc.filename)) if exc.filename else exc.name
+        first = (exc.message or "invalid syntax").split(". ")[0].rstrip(".")
+        raise TemplateError(f"{name}:{exc.lineno}: template syntax error: {first}") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{brochure.layout.template}: the template uses an undefined "
-                            f"value: {exc.message}") from None
+        where = _template_line(exc) or brochure.layout.template
+        raise TemplateError(f"{where}: the template uses a value that does not exist "
+                            f"({_undefined(exc.message or '')}); check its spelling") from None
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """Return 'file:line' of the innermost template frame of a Jinja2 error."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = f"{display_path(Path(name))}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _undefined(message: str) -> str:
+    match = re.search(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'", message)
+    if match:
+        return f"a {match[1].lower()} has no '{match[2]}'"
+    return message

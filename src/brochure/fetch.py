@@ -129,6 +129,11 @@ def refused_error(refused: list[Refusal], root: Path) -> RenderError:
     """Build the error for the first refused URL, naming the file and line that asked for it."""
     first = refused[0]
     shown = first.url if len(first.url) <= 80 else first.url[:77] + "..."
+    parts = urlsplit(first.url)
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path))
+        if path.is_relative_to(root.absolute()):
+            shown = str(path.relative_to(root.absolute()))
     where = locate(first.url, project_files(root))
     prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
     more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""

@@ -18,6 +18,8 @@ from brochure.errors import ContentError, Problem, display_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
+STANDARD_TAGS = {f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "timestamp", "seq", "map", "binary")}
 
 Key = str | int
 Loc = tuple[Key, ...]
@@ -84,6 +86,13 @@ class _Builder:
                 "write the content out instead of repeating it with '*' aliases",
             )])
         self.loaded.marks.setdefault(loc, self._mark(node))
+        if node.tag not in STANDARD_TAGS:
+            line, column = self._mark(node)
+            raise ContentError([Problem(
+                self.loaded.shown, line, column, format_loc(loc),
+                f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not "
+                "allowed in content; remove it",
+            )])
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -161,11 +170,18 @@ def load_yaml(path: Path) -> Loaded:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
+        if "another document" in reason:
+            reason = "the file holds more than one document ('---'); keep one per file"
+        elif exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            reason += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         hint = _hint(text, line, reason)
         message = f"YAML syntax error: {reason}{hint}"
         raise ContentError([Problem(shown, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(shown, 1, 1, "", "the file nests lists or mappings too "
+                                    "deeply; flatten it")]) from None
     if node is None:
         raise ContentError([Problem(shown, 1, 1, "", "the file is empty; add the content or "
                                     "delete the file")])

@@ -160,7 +160,8 @@ def check_topic_ids(source: Loaded | None, ids: list[str], known: set[str],
     seen: set[str] = set()
     for i, topic_id in enumerate(ids):
         if topic_id not in known:
-            report((*loc, i), f"unknown topic '{topic_id}'{suggest(topic_id, known)}")
+            report((*loc, i), f"unknown topic '{topic_id}'{suggest(topic_id, known)}; "
+                              "run 'brochure list' to see the topics")
         elif topic_id in seen:
             report((*loc, i), f"topic '{topic_id}' is listed twice; keep one")
         seen.add(topic_id)

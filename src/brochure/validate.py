@@ -113,7 +113,8 @@ def _message(err: Any, value: Any) -> str:
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
         bound = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt"))))
         side = "at most" if kind.startswith("less") else "at least"
-        return f"must be {side} {bound}, got {value}"
+        shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+        return f"must be {side} {shown}, got {value}"
     if kind.startswith("bool_"):
         return f"expected true or false, got {got}"
     if kind == "value_error":
