@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: brochures test lint bench clean
+.PHONY: brochures test lint fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The long property-based run: 10,000 random documents and content mutations per test.
+fuzz: $(VENV)/.installed
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ from brochure.checking import CheckResult, check_brochures, render_roots
 from brochure.compose import assemble, render_html
 from brochure.errors import BrochureError, UsageError, display_path
 from brochure.layouts import get_layout, layouts
-from brochure.output import atomic_write, output_name
+from brochure.output import atomic_write, output_name, remove_stale_parts
 from brochure.project import load_project
 
 
@@ -73,6 +73,8 @@ def _check_out(root: Path, out: Path) -> None:
     if resolved in protected or (project / "handouts") in resolved.parents:
         raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
                          "choose another folder such as 'dist'")
+    # Temporary files of a build that was killed are ours to tidy; nothing else is touched.
+    remove_stale_parts(out)
 
 
 def check(

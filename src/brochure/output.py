@@ -21,6 +21,21 @@ def output_name(*, condition: str, layout: str, paper: str, language: str,
                               language=language, ext=ext)
 
 
+PART_GLOB = ".*.part"
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Delete temporary files a killed build left behind (only ours: '.<name>.<random>.part')."""
+    removed: list[Path] = []
+    if folder.is_dir():
+        for leftover in folder.glob(PART_GLOB):
+            if leftover.is_file() and leftover.name.count(".") >= 3:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+                    removed.append(leftover)
+    return removed
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename."""
     try:
