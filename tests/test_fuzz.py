@@ -16,12 +16,12 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import ROOT, minimal_files, write_tree
 
 from brochure.compose import assemble, render_html
 from brochure.errors import BrochureError, ContentError
 from brochure.layouts import get_layout
 from brochure.project import load_project
-from tests.conftest import ROOT, minimal_files, write_tree
 
 settings.register_profile("default", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -118,7 +118,8 @@ def mutations(draw: st.DrawFn) -> tuple[Path, str]:
             lines = lines[:i]
         elif op == "replace":
             pos = draw(st.integers(0, max(0, len(lines[i]) - 1)))
-            lines[i] = lines[i][:pos] + draw(st.characters(exclude_categories=('Cs',))) + lines[i][pos + 1:]
+            char = draw(st.characters(exclude_categories=("Cs",)))
+            lines[i] = lines[i][:pos] + char + lines[i][pos + 1:]
     return rel, "".join(lines)
 
 
