@@ -33,6 +33,15 @@ def package_styles_dir() -> Path:
     return PACKAGE_DIR.parents[1] / "styles"
 
 
+@cache
+def starter_handouts_dir() -> Path:
+    """Return the starter content copied by ``brochure init`` (wheel, or source checkout)."""
+    installed = PACKAGE_DIR / "starter" / "handouts"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parents[1] / "handouts"
+
+
 def package_templates_dir() -> Path:
     """Return the package's templates folder."""
     return PACKAGE_DIR / "templates"

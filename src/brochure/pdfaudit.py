@@ -12,6 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from brochure.colour import contrast
+from brochure.colour import to_hex as hex_colour
+
 BODY_MIN_PT = 12.0
 SMALL_MIN_PT = 9.0
 SMALL_ROLES = {"Caption", "Figure"}
@@ -42,25 +45,6 @@ def _rgb(color: Any) -> tuple[float, float, float] | None:
         c, m, y, k = values
         return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
     return None
-
-
-def luminance(rgb: tuple[float, float, float]) -> float:
-    """Return WCAG relative luminance of an sRGB colour with channels in 0..1."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    """Return the WCAG contrast ratio of two colours."""
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def hex_colour(rgb: tuple[float, float, float]) -> str:
-    """Return '#rrggbb' for an RGB triple in 0..1."""
-    return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02x}" for c in rgb)
 
 
 def _roles(page: Any) -> dict[int, list[str]]:

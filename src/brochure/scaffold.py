@@ -1,0 +1,51 @@
+"""``brochure init``: a new clinic project from the defaults shipped inside the package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from brochure.assets import package_styles_dir, starter_handouts_dir
+from brochure.errors import UsageError, display_path
+from brochure.load import load_yaml
+
+STARTER_README = """\
+# {name}: patient brochures
+
+Edit the content in handouts/ (start with handouts/clinic.yaml), then run:
+
+    brochure check      # readability, sources, accessibility
+    brochure build      # one PDF per condition in dist/
+
+Your own styles/ files override the built-in ones file by file.
+"""
+
+
+def init_project(target: Path, *, name: str | None = None) -> list[Path]:
+    """Copy the starter content and styles into ``target``; never overwrite anything."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"{display_path(target)} already exists and is not empty; "
+                         "choose a new folder (init never overwrites a project)")
+    handouts, styles = starter_handouts_dir(), package_styles_dir()
+    if not handouts.is_dir() or not styles.is_dir():
+        raise UsageError("the package's starter files are missing; reinstall brochure")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(handouts, target / "handouts")
+    shutil.copytree(styles, target / "styles")
+    (target / "assets").mkdir()
+    clinic_name = name or "Example Physio & Dry Needling Clinic"
+    (target / "README.md").write_text(STARTER_README.format(name=clinic_name), "utf-8")
+    if name is not None:
+        _rename_clinic(target / "handouts" / "clinic.yaml", name)
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _rename_clinic(clinic_file: Path, name: str) -> None:
+    """Replace the value of the top-level 'name' key, keeping the file's comments."""
+    loaded = load_yaml(clinic_file)
+    line, column = loaded.where(("name",))
+    lines = clinic_file.read_text("utf-8").splitlines(keepends=True)
+    # a JSON string is a valid double-quoted YAML scalar, whatever the name holds
+    lines[line - 1] = lines[line - 1][: column - 1] + json.dumps(name, ensure_ascii=False) + "\n"
+    clinic_file.write_text("".join(lines), "utf-8")
