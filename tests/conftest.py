@@ -12,9 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CLINIC = """\
 name: Test Clinic
-phone: "(555) 010-0000"
-website: www.test-clinic.test
-address: 1 Test Road, Testville
+contact:
+  phone: "(555) 010-0000"
+  website: www.test-clinic.test
+locations:
+  - id: main
+    address: 1 Test Road, Testville
 disclaimer: This handout does not replace advice from your own doctor.
 defaults:
   paper: letter

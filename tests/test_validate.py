@@ -73,7 +73,7 @@ def test_number_where_text_is_expected_suggests_quotes(make_project) -> None:
 
     text = CLINIC.replace('phone: "(555) 010-0000"', "phone: 5550100")
     assert lines_for(make_project, {"handouts/clinic.yaml": text}) == [
-        "handouts/clinic.yaml:2:8: phone: expected text, got a number; put it in quotes",
+        "handouts/clinic.yaml:3:10: contact.phone: expected text, got a number; put it in quotes",
         "1 problem found in the content",
     ]
 

@@ -173,14 +173,98 @@ class CheckSettings(Strict):
     words_per_heading: Annotated[int, Field(ge=20)] = 150
 
 
-class Clinic(Strict):
-    """The clinic printed on every brochure."""
+HexColour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
 
-    name: Text
+
+class Colours(Strict):
+    """The brand palette; every text/background pair it makes is checked for contrast."""
+
+    primary: HexColour = "#1d5f8a"  # headings, accents, chart bars
+    accent: HexColour = "#8a4b08"  # the when-to-call callout
+    text: HexColour = "#1f2933"  # body text: dark, not pure black
+    tint: HexColour = "#e6f0f7"  # key message and table header background
+
+
+class Logo(Strict):
+    """The clinic's logo: an SVG or PNG inside the project, with its alternative text."""
+
+    file: Annotated[str, StringConstraints(pattern=r"(?i)^[^/\\].*\.(svg|png)$")]
+    alt: Text
+
+
+class Contact(Strict):
+    """How patients reach the clinic."""
+
     phone: Text
     website: Text
-    address: Text
     email: Text | None = None
+    booking_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class Location(Strict):
+    """One place the clinic sees patients."""
+
+    id: Ident
+    name: Text | None = None
+    address: Text
+    phone: Text | None = None
+    hours: list[Text] = []
+
+
+class Practitioner(Strict):
+    """Someone who treats patients, printed on the back of a brochure."""
+
+    name: Text
+    role: Text
+
+
+class Clinic(Strict):
+    """The clinic's brand file: printed on every brochure."""
+
+    name: Text
+    tagline: Text | None = None
+    logo: Logo | None = None
+    colours: Colours = Colours()
+    contact: Contact
+    locations: Annotated[list[Location], Field(min_length=1)]
+    practitioners: list[Practitioner] = []
     disclaimer: Text
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
+
+    @model_validator(mode="after")
+    def _unique_locations(self) -> Clinic:
+        ids = [loc.id for loc in self.locations]
+        for i, loc_id in enumerate(ids):
+            if loc_id in ids[:i]:
+                raise ValueError(f"locations[{i}]: location id '{loc_id}' is used twice")
+        return self
+
+    def location(self, location_id: str | None = None) -> Location:
+        """Return the location with ``location_id`` (the first when None)."""
+        if location_id is None:
+            return self.locations[0]
+        for loc in self.locations:
+            if loc.id == location_id:
+                return loc
+        raise KeyError(location_id)
+
+    @property
+    def phone(self) -> str:
+        """Return the clinic's main phone number."""
+        return self.contact.phone
+
+    @property
+    def website(self) -> str:
+        """Return the clinic's website."""
+        return self.contact.website
+
+    @property
+    def email(self) -> str | None:
+        """Return the clinic's e-mail address, if it has one."""
+        return self.contact.email
+
+    @property
+    def address(self) -> str:
+        """Return the first location's address."""
+        return self.locations[0].address
