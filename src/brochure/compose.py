@@ -16,10 +16,11 @@ from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dir
 from brochure.errors import TemplateError, UsageError, display_path
 from brochure.layouts import PAPERS, Layout
 from brochure.load import Loaded, Loc
-from brochure.models import Block, Clinic, Source
+from brochure.models import Block, Clinic, Location, Source
 from brochure.project import ConditionItem, Project, check_topic_ids
-
-BRAND = "#1d5f8a"
+from brochure.qr import qr_svg
+from brochure.theme import theme_css
+from brochure.validate import suggest
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,21 @@ class Brochure:
     language: str
     paper: str
     layout: Layout
+    location: Location
     origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
-             topics: list[str] | None = None) -> Brochure:
+             topics: list[str] | None = None, location: str | None = None) -> Brochure:
     """Gather the parts of one brochure in reading order."""
     cond = item.model
+    try:
+        place = project.clinic.location(location)
+    except KeyError:
+        known = [loc.id for loc in project.clinic.locations]
+        raise UsageError(f"unknown location '{location}'{suggest(str(location), set(known))}; "
+                         f"use one of: {', '.join(known)}") from None
     topic_ids = list(cond.topics) if topics is None else list(topics)
     if topics is not None:
         problems = check_topic_ids(None, topic_ids, set(project.topics), ("topics",))
@@ -86,7 +94,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         clinic=project.clinic, parts=parts,
         sources=list(sources.values()), reviewed=max(dates),
         language=project.clinic.defaults.language, paper=paper, layout=layout,
-        origin=item.source, topic_ids=topic_ids,
+        location=place, origin=item.source, topic_ids=topic_ids,
     )
 
 
@@ -107,6 +115,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["figure_value"] = charts.figure_value
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
+    env.globals["qr"] = qr_svg
     return env
 
 
@@ -121,6 +130,8 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     names = ["base.css", brochure.layout.stylesheet]
     css = [font_face_css(), f"@page {{ size: {paper.css} portrait; }}"]
     css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    # Last, so the clinic's colours re-colour every stylesheet through custom properties.
+    css.append(theme_css(brochure.clinic))
     return "\n".join(css)
 
 
@@ -130,7 +141,8 @@ def render_html(project_root: Path, brochure: Brochure) -> str:
     try:
         template = env.get_template(brochure.layout.template)
         return template.render(
-            b=brochure, clinic=brochure.clinic, brand=BRAND, font_family=FONT_FAMILY,
+            b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
+            font_family=FONT_FAMILY,
             styles=Markup(stylesheet_text(project_root, brochure)),
         )
     except jinja2.TemplateNotFound as exc:
