@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from brochure.assets import template_sources
 from brochure.checking import CheckResult, check_brochures, render_roots
 from brochure.compose import assemble, render_html
 from brochure.errors import BrochureError, UsageError, display_path
 from brochure.layouts import get_layout, layouts
 from brochure.output import atomic_write, output_name, remove_stale_parts
 from brochure.project import load_project
+from brochure.scaffold import init_project
 
 
 class CheckFailed(BrochureError):
@@ -67,6 +69,16 @@ def list_project(*, project: Path | str = ".") -> Listing:
     )
 
 
+def list_templates(*, project: Path | str = ".") -> list[tuple[str, str]]:
+    """Return every template and stylesheet a build uses and where it comes from."""
+    return template_sources(_project_root(project))
+
+
+def init(*, target: Path | str, name: str | None = None) -> list[Path]:
+    """Create a new clinic project in ``target`` from the package's starter files."""
+    return init_project(Path(target), name=name)
+
+
 def _check_out(root: Path, out: Path) -> None:
     resolved, project = out.resolve(), root.resolve()
     protected = [project, project / "handouts", project / "styles", project / "templates"]
@@ -107,6 +119,7 @@ def build(
     out: Path | str | None = None,
     html: bool = False,
     check: bool = False,
+    location: str | None = None,
     on_output: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     """Build one PDF per selected condition (all by default) and return what was written.
@@ -133,7 +146,8 @@ def build(
     result = BuildResult()
     for item in items:
         brochure = assemble(proj, item, layout=lay, paper=chosen_paper,
-                            topics=list(topics) if topics is not None else None)
+                            topics=list(topics) if topics is not None else None,
+                            location=location)
         page = render_html(root, brochure)
         name = output_name(condition=item.id, layout=lay.id, paper=chosen_paper,
                            language=brochure.language, ext="pdf")

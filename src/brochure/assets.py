@@ -80,3 +80,17 @@ def font_face_css() -> str:
             f"font-weight: {weight}; font-style: {style}; }}"
         )
     return "\n".join(rules)
+
+
+def template_sources(project: Path) -> list[tuple[str, str]]:
+    """Return (file, 'project' or 'package') for every template and stylesheet, by name."""
+    found: dict[str, str] = {}
+    for kind, own, default in (("templates", project / "templates", package_templates_dir()),
+                               ("styles", project / "styles", package_styles_dir())):
+        names = {p.name for p in default.glob("*") if p.is_file()}
+        if own.is_dir():
+            names |= {p.name for p in own.glob("*") if p.is_file()}
+        for name in sorted(names):
+            origin = "project" if (own / name).is_file() else "package"
+            found[f"{kind}/{name}"] = origin
+    return sorted(found.items())

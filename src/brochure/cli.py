@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,13 @@ class Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(1)
+        except Exception as exc:  # a bug: say so in one line; BROCHURE_DEBUG=1 shows the trace
+            if os.environ.get("BROCHURE_DEBUG"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                       "brochure: please report it with the command you ran "
+                       "(BROCHURE_DEBUG=1 shows the details)", err=True)
+            ctx.exit(1)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -58,14 +66,21 @@ def main() -> None:
 
 
 @main.command("list")
+@click.option("--templates", "show_templates", is_flag=True,
+              help="Show which templates and stylesheets come from the project or the package.")
 @PROJECT
-def list_cmd(project: Path) -> None:
+def list_cmd(show_templates: bool, project: Path) -> None:
     """List the conditions, topics, layouts and papers of a project.
 
     \b
     Example:
       brochure list --project my-clinic
+      brochure list --templates
     """
+    if show_templates:
+        for name, origin in api.list_templates(project=project):
+            click.echo(f"  {name:<32} {origin}")
+        return
     listing = api.list_project(project=project)
     click.echo("Conditions:")
     for key, title in listing.conditions:
@@ -88,9 +103,12 @@ def list_cmd(project: Path) -> None:
 @click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
 @click.option("--check", "run_check", is_flag=True,
               help="Run the content checks first; build nothing if they find errors.")
+@click.option("--location", help="The location whose address and phone print (default: the "
+              "first in clinic.yaml).")
 @PROJECT
 def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
-          out: Path | None, html: bool, run_check: bool, project: Path) -> None:
+          out: Path | None, html: bool, run_check: bool, location: str | None,
+          project: Path) -> None:
     """Build one PDF handout per condition (all conditions when none are named).
 
     Files are named <condition>.<layout>.<paper>.<language>.pdf.
@@ -102,7 +120,7 @@ def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
     """
     result = api.build(
         project=project, conditions=conditions, topics=_split(topics), paper=paper,
-        out=out, html=html, check=run_check,
+        out=out, html=html, check=run_check, location=location,
         on_output=lambda path: click.echo(f"wrote {path}"),
     )
     for warning in result.warnings:
@@ -149,3 +167,21 @@ def _styler(colour: bool) -> report.Style:
         return click.style(text, fg=report.COLOURS.get(kind))
 
     return style
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", help="The clinic's name, written into handouts/clinic.yaml.")
+def init(directory: Path, name: str | None) -> None:
+    """Create a new clinic project (clinic.yaml, handouts/, styles/) in DIRECTORY.
+
+    It never overwrites an existing project.
+
+    \b
+    Example:
+      brochure init my-clinic --name "Riverside Physio"
+      brochure build --project my-clinic
+    """
+    written = api.init(target=directory, name=name)
+    click.echo(f"created {directory} ({len(written)} files); edit "
+               f"{directory / 'handouts' / 'clinic.yaml'} first")
