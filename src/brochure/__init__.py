@@ -1,6 +1,13 @@
-"""brochure: printable, tagged patient handouts for physiotherapy and dry-needling clinics."""
+"""brochure: printable, tagged patient handouts for physiotherapy and dry-needling clinics.
 
-from brochure.api import BuildResult, build, list_project
+The library calls are imported on first use, so ``brochure --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from brochure.errors import BrochureError, ContentError, Problem, UsageError
 
 __version__ = "0.1.0"
@@ -13,5 +20,17 @@ __all__ = [
     "UsageError",
     "__version__",
     "build",
+    "check",
+    "init",
     "list_project",
 ]
+
+if TYPE_CHECKING:
+    from brochure.api import BuildResult, build, check, init, list_project
+
+
+def __getattr__(name: str) -> Any:
+    """Import the library calls on first use."""
+    if name in {"BuildResult", "build", "check", "init", "list_project"}:
+        return getattr(importlib.import_module("brochure.api"), name)
+    raise AttributeError(f"module 'brochure' has no attribute {name!r}")
