@@ -38,7 +38,16 @@ def test_list(make_project) -> None:
         "  safety                     Is dry needling safe?",
         "Layouts:",
         "  handout                    Portrait handout for the office printer or email, one "
-        "brochure per condition. Papers: letter, a4.",
+        "brochure per condition. Papers: letter (US Letter portrait), a4 (A4 portrait).",
+        "  trifold                    Letter-fold brochure, one sheet printed on both sides and "
+        "folded in three. Papers: letter (US Letter landscape), a4 (A4 landscape).",
+        "  poster                     One-page waiting-room poster, readable from two metres. "
+        "Papers: letter (Tabloid 11 x 17 in portrait), a4 (A3 portrait).",
+        "  booklet                    Small-page booklet for saddle stitching, with a copy "
+        "imposed for duplex printing. Papers: letter (half Letter 5.5 x 8.5 in pages, imposed "
+        "on US Letter landscape), a4 (A5 pages, imposed on A4 landscape).",
+        "  large-print                The handout for readers with low vision, 17 pt type in "
+        "one column. Papers: letter (US Letter portrait), a4 (A4 portrait).",
     ]
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from brochure.assets import template_sources
 from brochure.checking import CheckResult, check_brochures, render_roots
-from brochure.compose import assemble, render_html
-from brochure.errors import BrochureError, UsageError, display_path
-from brochure.layouts import get_layout, layouts
-from brochure.output import atomic_write, output_name, remove_stale_parts
+from brochure.compose import assemble
+from brochure.errors import BrochureError, FitError, UsageError, display_path
+from brochure.layouts import get_layout, layouts, select_layouts
+from brochure.output import remove_stale_parts
+from brochure.produce import produce
 from brochure.project import load_project
 from brochure.scaffold import init_project
 
@@ -41,6 +42,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     html: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    brochures: int = 0  # one per condition and layout; a booklet writes two PDFs
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def list_project(*, project: Path | str = ".") -> Listing:
     return Listing(
         conditions=[(i, c.model.title) for i, c in proj.conditions.items()],
         topics=[(i, t.model.title) for i, t in proj.topics.items()],
-        layouts=[(key, lay.description, list(lay.papers)) for key, lay in layouts().items()],
+        layouts=[(key, lay.description,
+                  [f"{name} ({spec.describe()})" for name, spec in lay.papers.items()])
+                 for key, lay in layouts().items()],
     )
 
 
@@ -115,51 +119,56 @@ def build(
     conditions: Sequence[str] = (),
     topics: Sequence[str] | None = None,
     paper: str | None = None,
-    layout: str = "handout",
+    layout: str | Sequence[str] = "handout",
     out: Path | str | None = None,
     html: bool = False,
     check: bool = False,
     location: str | None = None,
+    print_shop: bool = False,
     on_output: Callable[[Path], None] | None = None,
 ) -> BuildResult:
-    """Build one PDF per selected condition (all by default) and return what was written.
+    """Build one PDF per selected condition and layout and return what was written.
 
-    With ``check``, the content checks run first and any error stops the build before
-    anything is written.
+    ``layout`` is one layout id, several, or "all". With ``check``, the content checks
+    run first and any error stops the build before anything is written. Content that does
+    not fit a fixed layout (tri-fold, poster) is reported for every brochure at the end;
+    the brochures that fit are still written.
     """
     root = _project_root(project)
     out_dir = Path(out) if out is not None else root / "dist"
     _check_out(root, out_dir)
     proj = load_project(root)
+    chosen = select_layouts(layout)
     if check:
-        gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout(layout),
+        gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout("handout"),
                                            paper=paper or proj.clinic.defaults.paper,
                                            render=False))
         if not gate.passed:
             raise CheckFailed(gate)
-    lay = get_layout(layout)
     chosen_paper = paper or proj.clinic.defaults.paper
+    for lay in chosen:
+        lay.paper_spec(chosen_paper)
     items = proj.select(list(conditions))
     roots = render_roots(root)
-    from brochure.render import render_pdf
-
     result = BuildResult()
+    misfits: list[str] = []
     for item in items:
-        brochure = assemble(proj, item, layout=lay, paper=chosen_paper,
-                            topics=list(topics) if topics is not None else None,
-                            location=location)
-        page = render_html(root, brochure)
-        name = output_name(condition=item.id, layout=lay.id, paper=chosen_paper,
-                           language=brochure.language, ext="pdf")
-        if html:
-            html_path = out_dir / name.replace(".pdf", ".html")
-            atomic_write(html_path, page.encode("utf-8"))
-            result.html.append(html_path)
-        pdf, warnings = render_pdf(page, roots=roots, base_url=root)
-        target = out_dir / name
-        atomic_write(target, pdf)
-        result.outputs.append(target)
-        result.warnings.extend(f"{name}: {w}" for w in dict.fromkeys(warnings))
-        if on_output is not None:
-            on_output(target)
+        for lay in chosen:
+            brochure = assemble(proj, item, layout=lay, paper=chosen_paper,
+                                topics=list(topics) if topics is not None else None,
+                                location=location, print_shop=print_shop)
+            try:
+                done = produce(brochure, root=root, roots=roots, out_dir=out_dir, html=html)
+            except FitError as exc:
+                misfits.extend(exc.messages)
+                continue
+            result.brochures += 1
+            result.outputs.extend(done.outputs)
+            result.html.extend(done.html)
+            result.warnings.extend(done.warnings)
+            if on_output is not None:
+                for path in done.outputs:
+                    on_output(path)
+    if misfits:
+        raise FitError(misfits)
     return result

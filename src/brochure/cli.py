@@ -105,11 +105,16 @@ def list_cmd(show_templates: bool, project: Path) -> None:
               help="Run the content checks first; build nothing if they find errors.")
 @click.option("--location", help="The location whose address and phone print (default: the "
               "first in clinic.yaml).")
+@click.option("--layout", "layouts", multiple=True, metavar="ID",
+              help="Layout to build: handout (default), trifold, poster, booklet, large-print, "
+              "or all. Repeat it for several.")
+@click.option("--print-shop", is_flag=True,
+              help="Add bleed and crop marks for a print shop (default: the office printer).")
 @PROJECT
 def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
           out: Path | None, html: bool, run_check: bool, location: str | None,
-          project: Path) -> None:
-    """Build one PDF handout per condition (all conditions when none are named).
+          layouts: tuple[str, ...], print_shop: bool, project: Path) -> None:
+    """Build one PDF per condition and layout (all conditions when none are named).
 
     Files are named <condition>.<layout>.<paper>.<language>.pdf.
 
@@ -117,15 +122,16 @@ def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
     Example:
       brochure build
       brochure build sciatica back-pain --paper a4 --out dist
+      brochure build back-pain --layout trifold --layout poster
     """
     result = api.build(
         project=project, conditions=conditions, topics=_split(topics), paper=paper,
-        out=out, html=html, check=run_check, location=location,
-        on_output=lambda path: click.echo(f"wrote {path}"),
+        layout=layouts or "handout", out=out, html=html, check=run_check, location=location,
+        print_shop=print_shop, on_output=lambda path: click.echo(f"wrote {path}"),
     )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{len(result.outputs)} brochure{'s' if len(result.outputs) != 1 else ''} built")
+    click.echo(f"{result.brochures} brochure{'s' if result.brochures != 1 else ''} built")
 
 
 @main.command()

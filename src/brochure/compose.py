@@ -11,10 +11,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from brochure import charts, markup
+from brochure import charts, condense, markup
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
 from brochure.errors import TemplateError, UsageError, display_path
-from brochure.layouts import PAPERS, Layout
+from brochure.layouts import BLEED, Layout
 from brochure.load import Loaded, Loc
 from brochure.models import Block, Clinic, Location, Source
 from brochure.project import ConditionItem, Project, check_topic_ids
@@ -56,10 +56,12 @@ class Brochure:
     location: Location
     origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
+    print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
-             topics: list[str] | None = None, location: str | None = None) -> Brochure:
+             topics: list[str] | None = None, location: str | None = None,
+             print_shop: bool = False) -> Brochure:
     """Gather the parts of one brochure in reading order."""
     cond = item.model
     try:
@@ -85,16 +87,14 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
                           {src.id: src for src in t.sources}, topic.source, (), t.key_message))
         dates.append(t.reviewed.on)
         sources.update({(s.id, s.title): s for s in t.sources})
-    if paper not in layout.papers:
-        raise UsageError(f"the {layout.id} layout does not come in '{paper}'; "
-                         f"use one of: {', '.join(layout.papers)}")
+    layout.paper_spec(paper)
     return Brochure(
         id=item.id, title=cond.title, subtitle=cond.subtitle, key_message=cond.key_message,
         keywords=list(cond.keywords) or [cond.title, "patient handout"],
         clinic=project.clinic, parts=parts,
         sources=list(sources.values()), reviewed=max(dates),
         language=project.clinic.defaults.language, paper=paper, layout=layout,
-        location=place, origin=item.source, topic_ids=topic_ids,
+        location=place, origin=item.source, topic_ids=topic_ids, print_shop=print_shop,
     )
 
 
@@ -116,6 +116,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
+    env.globals["digest"] = condense.digest
     return env
 
 
@@ -126,13 +127,25 @@ def environment(project_root: Path) -> jinja2.Environment:
 
 def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     """Return every CSS rule the brochure uses, in cascade order."""
-    paper = PAPERS[brochure.paper]
     names = ["base.css", brochure.layout.stylesheet]
-    css = [font_face_css(), f"@page {{ size: {paper.css} portrait; }}"]
+    css = [font_face_css(), _sheet_css(brochure)]
     css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    if brochure.print_shop:
+        # The bleed is painted past the trim edge and cut off; WeasyPrint draws the crop
+        # marks in it and writes the TrimBox and BleedBox.
+        bleed = BLEED[brochure.paper]
+        css.append(f"@page {{ bleed: {bleed}; marks: crop; }} :root {{ --bleed: {bleed}; }}")
     # Last, so the clinic's colours re-colour every stylesheet through custom properties.
     css.append(theme_css(brochure.clinic))
     return "\n".join(css)
+
+
+def _sheet_css(brochure: Brochure) -> str:
+    """Return the page size, and the sheet as custom properties for fixed-size layouts."""
+    size = brochure.layout.paper_spec(brochure.paper).css_size()
+    width, height = size.split()
+    return (f"@page {{ size: {size}; }}\n"
+            f":root {{ --sheet-width: {width}; --sheet-height: {height}; --bleed: 0mm; }}")
 
 
 def render_html(project_root: Path, brochure: Brochure) -> str:

@@ -62,9 +62,24 @@ class OutputError(BrochureError):
     """A file could not be written where it was asked for."""
 
 
+class FitError(BrochureError):
+    """Content does not fit a layout's fixed panels or pages; nothing is clipped or written."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = list(messages)
+        count = len(self.messages)
+        super().__init__(self.messages[0] if count == 1 else
+                         f"{count} panels or pages do not fit their content")
+
+    def lines(self) -> list[str]:
+        """Return one line per panel that overflows, then the count when there are several."""
+        return [*self.messages, str(self)] if len(self.messages) > 1 else [str(self)]
+
+
 def display_path(path: Path) -> str:
     """Show a path relative to the working folder when it lies inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,13 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path) -> tuple[bytes, list[str]]:
+def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
+               inspect: Callable[[Any], None] | None = None) -> tuple[bytes, list[str]]:
     """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
 
-    The PDF identifier is a hash of the HTML, and the dates come from the content's review
-    date in the HTML metadata, so equal inputs give byte-identical files.
+    ``inspect`` sees the laid-out ``weasyprint.Document`` before the PDF is written from
+    that same layout, and may raise to stop (the fit check). The PDF identifier is a hash
+    of the HTML and the dates come from the content, so equal inputs give identical files.
     """
     import weasyprint
 
@@ -52,11 +55,16 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path) -> tuple[b
             string=html, base_url=base_url.resolve().as_uri() + "/",
             url_fetcher=make_fetcher(roots, refused),
         )
-        pdf: bytes = document.write_pdf(
-            pdf_variant=PDF_VARIANT,
-            pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode(),
-            font_config=_font_config(),
-        )
+        options = {
+            "pdf_variant": PDF_VARIANT,
+            "pdf_identifier": hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode(),
+        }
+        laid_out = document.render(font_config=_font_config(), **options)
+        if refused:
+            raise refused_error(refused, base_url)
+        if inspect is not None:
+            inspect(laid_out)
+        pdf: bytes = laid_out.write_pdf(**options)
     except RecursionError:
         raise RenderError("the page is nested too deeply to lay out") from None
     finally:

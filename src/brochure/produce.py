@@ -1,0 +1,65 @@
+"""Produce one brochure's files: render it, check that it fits, write the PDF and copies.
+
+One brochure is one condition in one layout; the booklet also gets a copy imposed for
+printing, and ``--html`` the composed page beside the PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brochure.compose import Brochure, render_html
+from brochure.fit import check_fit
+from brochure.layouts import SHEETS
+from brochure.output import atomic_write, output_name
+
+
+@dataclass
+class Produced:
+    """The files one brochure produced, and WeasyPrint's warnings."""
+
+    outputs: list[Path] = field(default_factory=list)
+    html: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
+    """Return the brochure's file name; variants sit before the extension.
+
+    back-pain.booklet.letter.en.imposed.pdf, back-pain.poster.a4.en.print-shop.pdf
+    """
+    variants = ["print-shop"] if b.print_shop else []
+    return output_name(condition=b.id, layout=b.layout.id, paper=b.paper,
+                       language=b.language, ext=".".join([*variants, *markers, ext]))
+
+
+def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
+            html: bool = False) -> Produced:
+    """Render and write one brochure; raise FitError (writing no PDF) if it does not fit."""
+    from brochure.render import render_pdf
+
+    done = Produced()
+    page = render_html(root, b)
+    if html:
+        done.html.append(_write(out_dir / file_name(b, ext="html"), page.encode("utf-8")))
+    pdf, warnings = render_pdf(
+        page, roots=roots, base_url=root,
+        inspect=lambda document: check_fit(document, condition=b.id, layout=b.layout))
+    done.outputs.append(_write(out_dir / file_name(b), pdf))
+    done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
+    spec = b.layout.paper_spec(b.paper)
+    # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
+    # from the reading-order pages with bleed; the imposed copy is for the office duplex.
+    if spec.imposed_on is not None and not b.print_shop:
+        from brochure.impose import impose  # pypdf: only when a booklet is built
+
+        sheet = SHEETS[spec.imposed_on]
+        imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
+        done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
+    return done
+
+
+def _write(path: Path, data: bytes) -> Path:
+    atomic_write(path, data)
+    return path
