@@ -113,6 +113,8 @@ def balance(cards: list[Card], count: int) -> list[list[Card]]:
         return max(loads), sum(load * load for load in loads)
 
     # A handful of cards and panels: trying every split is instant and plainly right.
-    splits = itertools.combinations_with_replacement(range(len(cards) + 1), count - 1)
+    # The first card (the condition's own) always opens the first run.
+    splits = itertools.combinations_with_replacement(range(min(1, len(cards)), len(cards) + 1),
+                                                     count - 1)
     best = min(splits, key=score)
     return [cards[a:b] for a, b in itertools.pairwise((0, *best, len(cards)))]
