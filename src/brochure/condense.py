@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from brochure.markup import prose_units
 from brochure.models import Block, CalloutBlock, ChecklistBlock, FiguresBlock, StepsBlock, TextBlock
+from brochure.project import REQUIRED_TOPICS
 
 if TYPE_CHECKING:  # compose imports this module for its templates
     from brochure.compose import Brochure, Part
@@ -76,7 +77,7 @@ def _essential(block: Block) -> bool:
 def _explanation(b: Brochure) -> Card:
     sections = [p for p in b.parts if p.kind == "section"]
     if not sections:
-        return Card(f"{b.id}-about", "section", b.title, b.key_message)
+        return Card(f"{b.id}-about", "section", b.title, b.subtitle)
     first = sections[0]
     texts = [blk for blk in first.blocks if isinstance(blk, TextBlock)]
     urgent = [blk for p in sections for blk in p.blocks
@@ -86,12 +87,12 @@ def _explanation(b: Brochure) -> Card:
 
 
 def _key_points(b: Brochure, limit: int) -> list[str]:
-    """Return the brochure's key message and its topics' (always the safety topic's)."""
+    """Return the brochure's key message, then its topics' in order, keeping the safety one."""
     topics = [p for p in b.parts if p.kind == "topic" and p.key_message]
-    safety = [p for p in topics if p.id == "safety"]
-    others = [p for p in topics if p.id != "safety"][: limit - 1 - len(safety)]
-    chosen = [p for p in topics if p in others or p in safety]
-    return [b.key_message, *(p.key_message or "" for p in chosen)]
+    required = [p.id for p in topics if p.id in REQUIRED_TOPICS]
+    others = [p.id for p in topics if p.id not in REQUIRED_TOPICS]
+    chosen = set(others[: max(0, limit - 1 - len(required))] + required)
+    return [b.key_message, *(p.key_message or "" for p in topics if p.id in chosen)]
 
 
 def digest(b: Brochure, *, points: int = 3) -> Digest:
@@ -108,9 +109,10 @@ def balance(cards: list[Card], count: int) -> list[list[Card]]:
     """Split cards into ``count`` runs in order, the fullest as light as can be, then even."""
     weights = [c.weight for c in cards]
 
-    def score(cuts: tuple[int, ...]) -> tuple[float, float]:
+    def score(cuts: tuple[int, ...]) -> tuple[float, float, tuple[int, ...]]:
         loads = [sum(weights[a:b]) for a, b in itertools.pairwise((0, *cuts, len(cards)))]
-        return max(loads), sum(load * load for load in loads)
+        # On a tie, fill the earlier panels: an empty panel is better last than first.
+        return max(loads), sum(load * load for load in loads), tuple(-cut for cut in cuts)
 
     # A handful of cards and panels: trying every split is instant and plainly right.
     # The first card (the condition's own) always opens the first run.
