@@ -15,10 +15,15 @@ NAME_SCHEME = "{condition}.{layout}.{paper}.{language}.{ext}"
 
 
 def output_name(*, condition: str, layout: str, paper: str, language: str,
-                ext: str = "pdf") -> str:
-    """Return the file name for one item of the build matrix."""
+                ext: str = "pdf", print_shop: bool = False) -> str:
+    """Return the file name for one item of the build matrix.
+
+    ``print_shop`` marks the copy with bleed and crop marks before the extension:
+    back-pain.poster.a4.en.print-shop.pdf.
+    """
     return NAME_SCHEME.format(condition=condition, layout=layout, paper=paper,
-                              language=language, ext=ext)
+                              language=language,
+                              ext=f"print-shop.{ext}" if print_shop else ext)
 
 
 PART_GLOB = ".*.part"

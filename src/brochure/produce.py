@@ -29,9 +29,9 @@ def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
 
     back-pain.booklet.letter.en.imposed.pdf, back-pain.poster.a4.en.print-shop.pdf
     """
-    variants = ["print-shop"] if b.print_shop else []
     return output_name(condition=b.id, layout=b.layout.id, paper=b.paper,
-                       language=b.language, ext=".".join([*variants, *markers, ext]))
+                       language=b.language, ext=".".join([*markers, ext]),
+                       print_shop=b.print_shop)
 
 
 def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
