@@ -38,6 +38,8 @@ class Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # --help, --version and bad options: Click reports them itself
         except Exception as exc:  # a bug: say so in one line; BROCHURE_DEBUG=1 shows the trace
             if os.environ.get("BROCHURE_DEBUG"):
                 raise
