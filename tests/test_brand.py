@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from tests.conftest import CLINIC, ROOT
+from tests.pdfread import text
 
 import brochure
 from brochure.cli import main
 from brochure.errors import ContentError
-from tests.conftest import CLINIC, ROOT
-from tests.pdfread import text
 
 LOGO_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
