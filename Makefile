@@ -20,7 +20,7 @@ brochures: $(VENV)/.installed
 	$(BIN)/brochure build --out dist
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
 test: lint
