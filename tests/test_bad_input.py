@@ -42,7 +42,7 @@ def test_bad_input_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         elif key == "remove":
             (tmp_path / value).unlink()
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    result = CliRunner().invoke(main, args, prog_name="brochure", catch_exceptions=False)
     got = f"exit: {result.exit_code}\n{result.stderr}"
     expected_file = folder / "expected.txt"
     if os.environ.get("BROCHURE_RECORD"):

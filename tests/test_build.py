@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from tests.pdfread import fonts, text
 
 import brochure
+from brochure.api import BuildFailed
 from brochure.errors import RenderError, UsageError
 
 
@@ -23,7 +24,7 @@ def test_one_pdf_per_condition_with_the_documented_name(built) -> None:
     assert result.outputs == [root / "dist" / "back-pain.handout.letter.en.pdf"]
     assert result.html == [root / "dist" / "back-pain.handout.letter.en.html"]
     assert sorted(p.name for p in (root / "dist").iterdir()) == [
-        "back-pain.handout.letter.en.html", "back-pain.handout.letter.en.pdf"]
+        "back-pain.handout.letter.en.html", "back-pain.handout.letter.en.pdf", "manifest.json"]
 
 
 def test_letter_page_size_and_metadata(built) -> None:
@@ -160,10 +161,11 @@ def test_no_partial_file_after_a_failed_render(make_project, monkeypatch) -> Non
         raise RenderError("boom")
 
     monkeypatch.setattr("brochure.render.render_pdf", broken)
-    with pytest.raises(RenderError):
-        brochure.build(project=root)
+    with pytest.raises(BuildFailed) as failed:
+        brochure.build(project=root, force=True)
+    assert failed.value.result.failed == [(target.name, "boom")]
     assert target.read_bytes() == good
-    assert [p.name for p in (root / "dist").iterdir()] == [target.name]
+    assert sorted(p.name for p in (root / "dist").iterdir()) == [target.name, "manifest.json"]
 
 
 def test_out_may_not_be_the_content(make_project) -> None:

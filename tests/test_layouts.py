@@ -15,8 +15,9 @@ from tests.conftest import CONDITION, ROOT
 from tests.pdfread import fonts, text
 
 import brochure
+from brochure.api import BuildFailed
 from brochure.cli import main
-from brochure.errors import FitError, UsageError
+from brochure.errors import UsageError
 from brochure.impose import impose, sheet_sides
 
 MM = 72 / 25.4
@@ -71,10 +72,10 @@ def test_every_layout_has_its_sheet_size_orientation_and_page_count(make_project
                                                                      paper) -> None:
     root = make_project()
     result = brochure.build(project=root, layout="all", paper=paper)
-    names = [p.name for p in result.outputs]
-    assert names == [f"back-pain.{lay}.{paper}.en.pdf" for lay in
-                     ("handout", "trifold", "poster", "booklet")] + [
-        f"back-pain.booklet.{paper}.en.imposed.pdf", f"back-pain.large-print.{paper}.en.pdf"]
+    names = sorted(p.name for p in result.outputs)
+    assert names == sorted([f"back-pain.{lay}.{paper}.en.pdf" for lay in
+                            ("handout", "trifold", "poster", "booklet", "large-print")]
+                           + [f"back-pain.booklet.{paper}.en.imposed.pdf"])
     assert result.brochures == 5
     by_layout = {p.name.split(".")[1] + (".imposed" if "imposed" in p.name else ""): p
                  for p in result.outputs}
@@ -154,14 +155,18 @@ def test_layout_accepts_one_id_a_list_or_all_and_refuses_an_unknown_one(make_pro
 
 def test_cli_builds_each_layout_asked_for(make_project) -> None:
     make_project()
-    result = run("build", "--layout", "trifold", "--layout", "booklet", "--paper", "a4")
+    result = run("build", "--layout", "trifold", "--layout", "booklet", "--paper", "a4",
+                 "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
-        "wrote dist/back-pain.trifold.a4.en.pdf",
-        "wrote dist/back-pain.booklet.a4.en.pdf",
-        "wrote dist/back-pain.booklet.a4.en.imposed.pdf",
-        "2 brochures built",
+    lines = [re.sub(r"\d+\.\d s", "T s", line) for line in result.stdout.splitlines()]
+    assert lines == [
+        "[1/2] built back-pain.booklet.a4.en.pdf (T s)",
+        "[2/2] built back-pain.trifold.a4.en.pdf (T s)",
+        "2 built, 0 unchanged, 0 failed in T s",
     ]
+    assert sorted(p.name for p in Path("dist").iterdir()) == [
+        "back-pain.booklet.a4.en.imposed.pdf", "back-pain.booklet.a4.en.pdf",
+        "back-pain.trifold.a4.en.pdf", "manifest.json"]
 
 
 # --- tri-fold -------------------------------------------------------------------------
@@ -256,20 +261,24 @@ def test_trifold_holds_the_condensed_content(real_trifolds) -> None:
 
 LONG = "Back pain is very common, and it can last for a long time. " * 30
 OVERFLOWING = CONDITION.replace("text: Back pain is very common.", f"text: {LONG.strip()}")
-TRIFOLD_OVERFLOW = ("back-pain: trifold panel 'flap' overflows by 67 mm; shorten its content "
-                    "or leave out a topic with --topics")
+TRIFOLD_OVERFLOW = ("handouts/conditions/back-pain.yaml:9:1: trifold panel 'flap' overflows by "
+                    "67 mm; shorten its content or leave out a topic (in this list or with "
+                    "--topics)")
+FAILED_ONE = "error: 1 of 1 brochure failed; fix the errors above and build again\n"
 
 
 def test_trifold_overflow_fails_naming_the_panel_and_writes_nothing(make_project) -> None:
     root = make_project({"handouts/conditions/back-pain.yaml": OVERFLOWING})
     result = run("build", "--layout", "trifold")
     assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr == f"error: {TRIFOLD_OVERFLOW}\n"
+    assert re.fullmatch(r"\[1/1\] failed back-pain\.trifold\.letter\.en\.pdf \(\d+\.\d s\)\n",
+                        result.stdout)
+    assert result.stderr == (f"error: back-pain.trifold.letter.en.pdf: {TRIFOLD_OVERFLOW}\n"
+                             + FAILED_ONE)
     assert not list(root.glob("dist/*.pdf"))
-    with pytest.raises(FitError) as caught:
+    with pytest.raises(BuildFailed) as caught:
         brochure.build(project=root, layout="trifold")
-    assert caught.value.lines() == [TRIFOLD_OVERFLOW]
+    assert caught.value.result.failed == [("back-pain.trifold.letter.en.pdf", TRIFOLD_OVERFLOW)]
 
 
 def test_overflow_in_one_brochure_still_builds_the_others_and_reports_all(make_project) -> None:
@@ -277,7 +286,9 @@ def test_overflow_in_one_brochure_still_builds_the_others_and_reports_all(make_p
                          "handouts/conditions/neck-pain.yaml": CONDITION})
     result = run("build", "--layout", "trifold", "--layout", "handout")
     assert result.exit_code == 1
-    assert result.stderr == f"error: {TRIFOLD_OVERFLOW}\n"
+    assert result.stderr == (f"error: back-pain.trifold.letter.en.pdf: {TRIFOLD_OVERFLOW}\n"
+                             "error: 1 of 4 brochures failed; the others were built; fix the "
+                             "errors above and build again\n")
     assert sorted(p.name for p in root.glob("dist/*.pdf")) == [
         "back-pain.handout.letter.en.pdf", "neck-pain.handout.letter.en.pdf",
         "neck-pain.trifold.letter.en.pdf"]
@@ -324,9 +335,10 @@ def test_poster_never_runs_onto_a_second_page(make_project) -> None:
     root = make_project({"handouts/conditions/back-pain.yaml": condition})
     result = run("build", "--layout", "poster")
     assert result.exit_code == 1
-    assert re.fullmatch(r"error: back-pain: poster panel 'poster' overflows by \d+ mm; "
-                        r"shorten its content or leave out a topic with --topics\n",
-                        result.stderr)
+    assert re.fullmatch(r"error: back-pain\.poster\.letter\.en\.pdf: handouts/conditions/"
+                        r"back-pain\.yaml:9:1: poster panel 'poster' overflows by \d+ mm; "
+                        r"shorten its content or leave out a topic \(in this list or with "
+                        r"--topics\)\n" + re.escape(FAILED_ONE), result.stderr)
     assert not list(root.glob("dist/*.pdf"))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +18,7 @@ from tests.conftest import INTRO, ROOT
 from tests.pdfread import text
 
 import brochure
-from brochure.errors import RenderError
+from brochure.api import BuildFailed
 
 HOSTNAME = Path("/etc/hostname")
 
@@ -40,12 +42,13 @@ def test_network_urls_are_refused_without_a_connection(make_project, no_network)
     root = make_project({"styles/handout.css": (
         "@font-face { font-family: X; src: url(https://fonts.example.com/x.woff2); }\n"
         ".cover { background: url(http://tracker.example.com/pixel.png); }\n")})
-    with pytest.raises(RenderError) as info:
+    with pytest.raises(BuildFailed) as info:
         brochure.build(project=root)
-    assert str(info.value).startswith(
+    [(_, reason)] = info.value.result.failed
+    assert reason.startswith(
         "styles/handout.css:1:39: refused to load 'https://fonts.example.com/x.woff2': "
         "brochures never load anything from the network")
-    assert str(info.value).endswith("(and 1 more)")
+    assert reason.endswith("(and 1 more)")
     assert no_network == []
 
 
@@ -75,8 +78,10 @@ def test_symlink_out_of_the_project_is_refused(make_project) -> None:
     root = make_project({"styles/handout.css": ".cover { background: url(assets/a.png); }\n"})
     (root / "assets").mkdir()
     (root / "assets" / "a.png").symlink_to(HOSTNAME)
-    with pytest.raises(RenderError, match=r"refused to load 'assets/a\.png': it points outside"):
+    with pytest.raises(BuildFailed) as info:
         brochure.build(project=root)
+    [(_, reason)] = info.value.result.failed
+    assert re.search(r"refused to load 'assets/a\.png': it points outside", reason)
     assert not (root / "dist").exists() or not list((root / "dist").glob("*.pdf"))
 
 
@@ -99,13 +104,13 @@ def _valid_pdf(path: Path) -> bool:
 def test_sigkill_mid_batch_leaves_no_partial_pdf(tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "brochure", "build", "--project", str(ROOT),
-               "--out", str(out)]
+               "--out", str(out), "--layout", "handout", "--paper", "letter", "--jobs", "2"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env, start_new_session=True)
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the first finished brochure
-    assert first.startswith(b"wrote ")
+    assert re.match(rb"\[ ?\d+/14\] built ", first), first
     time.sleep(0.3)  # kill in the middle of a later one
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -117,6 +122,9 @@ def test_sigkill_mid_batch_leaves_no_partial_pdf(tmp_path: Path) -> None:
     rerun = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert len(list(out.glob("*.pdf"))) == 14
+    # The brochures finished before the kill are not built again.
+    assert re.search(r"^\d+ built, [1-9]\d* unchanged, 0 failed", rerun.stdout, re.M)
+    assert len(json.loads((out / "manifest.json").read_text())["outputs"]) == 14
     assert list(out.glob(".*")) == [], "temporary files were left behind"
     for pdf in out.glob("*.pdf"):
         assert _valid_pdf(pdf)

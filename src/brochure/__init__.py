@@ -8,12 +8,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from brochure.errors import BrochureError, ContentError, Problem, UsageError
-
 __version__ = "0.1.0"
 
 __all__ = [
     "BrochureError",
+    "BuildFailed",
     "BuildResult",
     "ContentError",
     "Problem",
@@ -23,14 +22,30 @@ __all__ = [
     "check",
     "init",
     "list_project",
+    "merge_manifests",
 ]
 
+_ERRORS = {"BrochureError", "ContentError", "Problem", "UsageError"}
+_API = {"BuildFailed", "BuildResult", "build", "check", "init", "list_project",
+        "merge_manifests"}
+
 if TYPE_CHECKING:
-    from brochure.api import BuildResult, build, check, init, list_project
+    from brochure.api import (
+        BuildFailed,
+        BuildResult,
+        build,
+        check,
+        init,
+        list_project,
+        merge_manifests,
+    )
+    from brochure.errors import BrochureError, ContentError, Problem, UsageError
 
 
 def __getattr__(name: str) -> Any:
     """Import the library calls on first use."""
-    if name in {"BuildResult", "build", "check", "init", "list_project"}:
+    if name in _ERRORS:
+        return getattr(importlib.import_module("brochure.errors"), name)
+    if name in _API:
         return getattr(importlib.import_module("brochure.api"), name)
     raise AttributeError(f"module 'brochure' has no attribute {name!r}")

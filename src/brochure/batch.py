@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -44,14 +45,15 @@ class Outcome(Generic[J, R]):
     seconds: float
 
 
-class JobTimeout(Exception):
-    """The job ran past its time limit."""
+class JobTimeout(BaseException):
+    """The job ran past its time limit (a BaseException, so no library code swallows it)."""
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise JobTimeout in this (main) thread when ``seconds`` pass."""
-    if seconds <= 0 or not hasattr(signal, "setitimer"):
+    """Raise JobTimeout in this thread when ``seconds`` pass (only the main thread can)."""
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
         yield
         return
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from brochure import __version__, api, report
-from brochure.errors import BrochureError
+from brochure import __version__
 
 PROJECT = click.option(
     "--project", type=click.Path(file_okay=False, path_type=Path), default=Path(),
@@ -23,6 +23,8 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; report known errors without a traceback."""
+        from brochure.errors import BrochureError
+
         try:
             return super().invoke(ctx)
         except BrochureError as exc:
@@ -79,6 +81,8 @@ def list_cmd(show_templates: bool, project: Path) -> None:
       brochure list --project my-clinic
       brochure list --templates
     """
+    from brochure import api
+
     if show_templates:
         for name, origin in api.list_templates(project=project):
             click.echo(f"  {name:<32} {origin}")
@@ -95,45 +99,76 @@ def list_cmd(show_templates: bool, project: Path) -> None:
         click.echo(f"  {key:<26} {description} Papers: {', '.join(papers)}.")
 
 
+def _cpus() -> int:
+    from brochure.batch import default_workers
+
+    return default_workers()
+
+
 @main.command()
 @click.argument("conditions", nargs=-1)
+@click.option("--layout", "layouts", multiple=True, metavar="ID",
+              help="Layout to build: handout, trifold, poster, booklet, large-print, or all. "
+              "Repeat it for several (default: clinic.yaml's defaults.layouts).")
+@click.option("--paper", "papers", multiple=True, type=click.Choice(["letter", "a4"]),
+              help="Paper family; repeat it for both (default: clinic.yaml's "
+              "defaults.papers, or defaults.paper).")
 @click.option("--topics", help="Comma-separated topic ids to use instead of the condition's own.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size "
-              "(default: clinic.yaml's defaults.paper).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs (default: dist/ in the project).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Brochures rendered at once, each in its own process (default: the "
+              "number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild everything, even what is up to date.")
+@click.option("--shard", metavar="K/N", help="Build only part K of N of the matrix, for a "
+              "CI matrix or a job array; join the manifests with 'brochure manifest merge'.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--location", help="The location whose address and phone print (default: the "
+              "first in clinic.yaml).")
+@click.option("--print-shop", is_flag=True,
+              help="Add bleed and crop marks for a print shop (default: the office printer).")
 @click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
 @click.option("--check", "run_check", is_flag=True,
               help="Run the content checks first; build nothing if they find errors.")
-@click.option("--location", help="The location whose address and phone print (default: the "
-              "first in clinic.yaml).")
-@click.option("--layout", "layouts", multiple=True, metavar="ID",
-              help="Layout to build: handout (default), trifold, poster, booklet, large-print, "
-              "or all. Repeat it for several.")
-@click.option("--print-shop", is_flag=True,
-              help="Add bleed and crop marks for a print shop (default: the office printer).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+              metavar="SECONDS", help="Stop a brochure that takes longer to render.")
+@click.option("--memory-limit", type=click.IntRange(min=256), default=2048, show_default=True,
+              metavar="MB", help="Stop a brochure whose worker needs more memory "
+              "(with --jobs 2 or more).")
 @PROJECT
-def build(conditions: tuple[str, ...], topics: str | None, paper: str | None,
-          out: Path | None, html: bool, run_check: bool, location: str | None,
-          layouts: tuple[str, ...], print_shop: bool, project: Path) -> None:
-    """Build one PDF per condition and layout (all conditions when none are named).
+def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
+          topics: str | None, out: Path | None, jobs: int | None, force: bool,
+          shard: str | None, quiet: bool, location: str | None, print_shop: bool,
+          html: bool, run_check: bool, time_limit: float, memory_limit: int,
+          project: Path) -> None:
+    """Build the brochures: every condition in every layout and paper of the matrix.
 
-    Files are named <condition>.<layout>.<paper>.<language>.pdf.
+    With no arguments it builds clinic.yaml's default matrix; conditions, --layout and
+    --paper narrow it. Brochures whose content, templates and options have not changed
+    since the last build are skipped. Files are named
+    <condition>.<layout>.<paper>.<language>.pdf; dist/manifest.json lists them.
 
     \b
     Example:
       brochure build
       brochure build sciatica back-pain --paper a4 --out dist
       brochure build back-pain --layout trifold --layout poster
+      brochure build --shard 2/4
     """
-    result = api.build(
-        project=project, conditions=conditions, topics=_split(topics), paper=paper,
-        layout=layouts or "handout", out=out, html=html, check=run_check, location=location,
-        print_shop=print_shop, on_output=lambda path: click.echo(f"wrote {path}"),
-    )
+    from brochure import api
+    from brochure.batch import Limits
+    from brochure.progress import Reporter
+
+    with Reporter(quiet=quiet) as reporter:
+        result = api.build(
+            project=project, conditions=conditions, topics=_split(topics), paper=papers,
+            layout=layouts, out=out, html=html, check=run_check, location=location,
+            print_shop=print_shop, jobs=jobs or _cpus(), force=force, shard=shard,
+            limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.brochures} brochure{'s' if result.brochures != 1 else ''} built")
+    if not quiet:
+        click.echo(result.summary())
 
 
 @main.command()
@@ -155,8 +190,12 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
       brochure check
       brochure check sciatica --strict --format json
     """
+    from brochure import api
+
     result = api.check(project=project, conditions=conditions, strict=strict,
                        render=not content_only)
+    from brochure import report
+
     if fmt == "json":
         click.echo(report.as_json(result))
     else:
@@ -166,7 +205,9 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
         sys.exit(1)
 
 
-def _styler(colour: bool) -> report.Style:
+def _styler(colour: bool) -> Callable[[str, str], str]:
+    from brochure import report
+
     def style(text: str, kind: str) -> str:
         if not colour:
             return text
@@ -190,6 +231,37 @@ def init(directory: Path, name: str | None) -> None:
       brochure init my-clinic --name "Riverside Physio"
       brochure build --project my-clinic
     """
+    from brochure import api
+
     written = api.init(target=directory, name=name)
     click.echo(f"created {directory} ({len(written)} files); edit "
                f"{directory / 'handouts' / 'clinic.yaml'} first")
+
+
+@main.group()
+def manifest() -> None:
+    """Work with build manifests (dist/manifest.json).
+
+    \b
+    Example:
+      brochure manifest merge dist/manifest.*-of-4.json
+    """
+
+
+@manifest.command("merge")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The merged manifest (default: manifest.json beside the first one).")
+def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
+    """Join the manifests of a sharded build into one.
+
+    \b
+    Example:
+      brochure manifest merge dist/manifest.*-of-4.json
+    """
+    from brochure import api
+
+    target = out or manifests[0].parent / "manifest.json"
+    count = api.merge_manifests(manifests, out=target)
+    click.echo(f"wrote {target} ({count} outputs from {len(manifests)} manifests)")

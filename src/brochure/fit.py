@@ -82,15 +82,19 @@ def overflows(document: Any) -> list[Overflow]:
     return found
 
 
-def check_fit(document: Any, *, condition: str, layout: Layout) -> None:
-    """Raise FitError naming every overflowing panel, or a page count the layout forbids."""
-    advice = "shorten its content or leave out a topic with --topics"
-    messages = [f"{condition}: {layout.id} panel '{o.panel}' overflows by {math.ceil(o.mm)} mm; "
+def check_fit(document: Any, *, where: str, layout: Layout) -> None:
+    """Raise FitError naming every overflowing panel, or a page count the layout forbids.
+
+    ``where`` is the 'file:line:column' each message starts with: the condition's topic
+    list, the place to leave a topic out.
+    """
+    advice = "shorten its content or leave out a topic (in this list or with --topics)"
+    messages = [f"{where}: {layout.id} panel '{o.panel}' overflows by {math.ceil(o.mm)} mm; "
                 f"{advice}" for o in overflows(document)]
     pages = len(document.pages)
     if layout.pages is not None and pages != layout.pages:
         want = f"{layout.pages} page{'s' if layout.pages != 1 else ''}"
-        messages.append(f"{condition}: the {layout.id} layout must fill exactly {want} but "
+        messages.append(f"{where}: the {layout.id} layout must fill exactly {want} but "
                         f"takes {pages}; {advice}")
     if messages:
         raise FitError(messages)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -156,11 +163,41 @@ class Condition(Strict):
     keywords: list[Text] = []
 
 
-class Defaults(Strict):
-    """What a build uses when the command line does not say."""
+PaperFamily = Literal["letter", "a4"]
 
-    paper: Literal["letter", "a4"] = "letter"
+
+class Defaults(Strict):
+    """What a build uses when the command line does not say.
+
+    ``layouts`` and ``papers`` make the default build matrix: ``brochure build`` with no
+    options builds every condition in each of them. ``paper`` is the paper ``check`` uses
+    and the only one built when ``papers`` is not given.
+    """
+
+    paper: PaperFamily = "letter"
+    papers: Annotated[list[PaperFamily], Field(min_length=1)] | None = None
+    layouts: Annotated[list[Ident], Field(min_length=1)] = ["handout"]
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+
+    @field_validator("layouts")
+    @classmethod
+    def _known_layouts(cls, value: list[str]) -> list[str]:
+        from brochure.layouts import layouts  # the package's layout table
+        from brochure.validate import suggest
+
+        known = layouts()
+        for name in value:
+            if name not in known:
+                raise ValueError(f"unknown layout '{name}'{suggest(name, set(known))}; list "
+                                 f"any of: {', '.join(known)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a layout is listed twice; keep one")
+        return value
+
+    @property
+    def matrix_papers(self) -> list[str]:
+        """Return the papers a default build makes."""
+        return list(dict.fromkeys(self.papers)) if self.papers else [self.paper]
 
 
 class CheckSettings(Strict):

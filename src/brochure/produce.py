@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from brochure.compose import Brochure, render_html
 from brochure.fit import check_fit
@@ -22,6 +23,7 @@ class Produced:
     outputs: list[Path] = field(default_factory=list)
     html: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pages: int = 0
 
 
 def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
@@ -35,7 +37,7 @@ def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
 
 
 def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
-            html: bool = False) -> Produced:
+            html: bool = False, images: dict[str, Any] | None = None) -> Produced:
     """Render and write one brochure; raise FitError (writing no PDF) if it does not fit."""
     from brochure.render import render_pdf
 
@@ -43,9 +45,16 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     page = render_html(root, b)
     if html:
         done.html.append(_write(out_dir / file_name(b, ext="html"), page.encode("utf-8")))
-    pdf, warnings = render_pdf(
-        page, roots=roots, base_url=root,
-        inspect=lambda document: check_fit(document, condition=b.id, layout=b.layout))
+
+    line, column = b.origin.where(("topics",), key=True)
+    where = f"{b.origin.shown}:{line}:{column}"
+
+    def inspect(document: Any) -> None:
+        done.pages = len(document.pages)
+        check_fit(document, where=where, layout=b.layout)
+
+    pdf, warnings = render_pdf(page, roots=roots, base_url=root, inspect=inspect,
+                               images=images)
     done.outputs.append(_write(out_dir / file_name(b), pdf))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)

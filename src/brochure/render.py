@@ -33,12 +33,14 @@ def _font_config() -> Any:
 
 
 def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
-               inspect: Callable[[Any], None] | None = None) -> tuple[bytes, list[str]]:
+               inspect: Callable[[Any], None] | None = None,
+               images: dict[str, Any] | None = None) -> tuple[bytes, list[str]]:
     """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
 
     ``inspect`` sees the laid-out ``weasyprint.Document`` before the PDF is written from
     that same layout, and may raise to stop (the fit check). The PDF identifier is a hash
     of the HTML and the dates come from the content, so equal inputs give identical files.
+    ``images`` keeps decoded images between documents of one build (the logo, the QR code).
     """
     import weasyprint
 
@@ -59,7 +61,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
             "pdf_variant": PDF_VARIANT,
             "pdf_identifier": hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode(),
         }
-        laid_out = document.render(font_config=_font_config(), **options)
+        laid_out = document.render(font_config=_font_config(), cache=images, **options)
         if refused:
             raise refused_error(refused, base_url)
         if inspect is not None:
