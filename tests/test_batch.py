@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,3 +262,17 @@ def test_plain_progress_a_summary_and_quiet(make_project) -> None:
     quiet = runner.invoke(main, ["build", "--force", "--quiet"])
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
 
+
+
+def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path) -> None:
+    root = make_project(TWO)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    for jobs in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "brochure", "build", "--jobs", jobs,
+                               "--force", "--quiet", "--project", str(root)],
+                              env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+        assert list(temp.iterdir()) == []

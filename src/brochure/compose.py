@@ -148,15 +148,20 @@ def _sheet_css(brochure: Brochure) -> str:
             f":root {{ --sheet-width: {width}; --sheet-height: {height}; --bleed: 0mm; }}")
 
 
-def render_html(project_root: Path, brochure: Brochure) -> str:
-    """Render the brochure's template to a complete HTML document."""
+def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool = True) -> str:
+    """Render the brochure's template to an HTML document.
+
+    With ``inline_styles`` (the default) the stylesheets sit in the page's <style>, so the
+    file is complete on its own; a build leaves them out and passes them to the renderer
+    already parsed (see ``stylesheet_text``).
+    """
     env = environment(project_root)
     try:
         template = env.get_template(brochure.layout.template)
+        styles = stylesheet_text(project_root, brochure) if inline_styles else ""
         return template.render(
             b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
-            font_family=FONT_FAMILY,
-            styles=Markup(stylesheet_text(project_root, brochure)),
+            font_family=FONT_FAMILY, styles=Markup(styles),
         )
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brochure.compose import Brochure, render_html
+from brochure.compose import Brochure, render_html, stylesheet_text
 from brochure.fit import check_fit
 from brochure.layouts import SHEETS
 from brochure.output import atomic_write, output_name
@@ -42,9 +42,9 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     from brochure.render import render_pdf
 
     done = Produced()
-    page = render_html(root, b)
-    if html:
-        done.html.append(_write(out_dir / file_name(b, ext="html"), page.encode("utf-8")))
+    if html:  # the complete page, styles inline, to open in a browser
+        page = render_html(root, b).encode("utf-8")
+        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
 
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
@@ -53,8 +53,9 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         done.pages = len(document.pages)
         check_fit(document, where=where, layout=b.layout)
 
-    pdf, warnings = render_pdf(page, roots=roots, base_url=root, inspect=inspect,
-                               images=images)
+    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                               base_url=root, inspect=inspect, images=images,
+                               css=stylesheet_text(root, b))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)
