@@ -20,7 +20,7 @@ brochures: $(VENV)/.installed
 	$(BIN)/brochure build --out dist
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 test: lint
@@ -29,6 +29,10 @@ test: lint
 # The long property-based run: 10,000 random documents and content mutations per test.
 fuzz: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+# The benchmark (bench/README.md): ratios measured side by side, a few minutes on 2 cores.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache
