@@ -84,3 +84,21 @@ def test_format_loc() -> None:
     assert format_loc(("topics", 2)) == "topics[2]"
     assert format_loc(("blocks", 1, "items", 0, "label")) == "blocks[1].items[0].label"
     assert format_loc(()) == ""
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_libyaml_and_pure_python_give_the_same_data_and_marks(monkeypatch, make_project) -> None:
+    import yaml
+
+    root = make_project({"handouts/x.yaml": 't: {a: "é😀 ñ", b: 1, c: [x, "日本語"]}\n'
+                                            "d:\n  - é: 1\n    zz: '😀'\n"})
+    files = [root / "handouts/x.yaml", *sorted((ROOT / "handouts").rglob("*.yaml"))]
+    assert yaml.__with_libyaml__  # PyYAML's wheels include libyaml: the fast path is tested
+    fast = [load_yaml(f) for f in files]
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    for f, loaded in zip(files, fast, strict=True):
+        slow = load_yaml(f)
+        assert (loaded.data, loaded.marks, loaded.key_marks) == (
+            slow.data, slow.marks, slow.key_marks), f

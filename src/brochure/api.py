@@ -10,12 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brochure import __version__
 from brochure.assets import template_sources
 from brochure.batch import Limits, Outcome, run
-from brochure.checking import CheckResult, check_brochures
-from brochure.compose import assemble
 from brochure.errors import BrochureError, UsageError, display_path
 from brochure.layouts import get_layout, layouts, select_layouts
 from brochure.manifest import Entry, manifest_name, merge
@@ -27,7 +26,10 @@ from brochure.output import atomic_write, remove_stale_parts
 from brochure.plan import Options, Planned, plan, up_to_date
 from brochure.project import load_project
 from brochure.scaffold import init_project
-from brochure.work import Made, describe, setup
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
+    from brochure.checking import CheckResult
+    from brochure.work import Made
 
 
 class CheckFailed(BrochureError):
@@ -176,6 +178,8 @@ def check(
     today: dt.date | None = None,
 ) -> CheckResult:
     """Check content quality (and the rendered PDFs unless ``render`` is False)."""
+    from brochure.checking import CheckResult, check_brochures
+
     root = _project_root(project)
     proj = load_project(root)
     lay = get_layout(layout)
@@ -238,10 +242,14 @@ def build(
                       location=location, html=html)
     if topics is not None or location is not None:
         # Wrong ids are a usage error before anything runs, not one failure per item.
+        from brochure.compose import assemble
+
         assemble(proj, items[0], layout=chosen[0], paper=papers[0],
                  topics=list(options.topics) if options.topics is not None else None,
                  location=location)
     if check:
+        from brochure.checking import CheckResult, check_brochures
+
         gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout("handout"),
                                            paper=defaults.paper, render=False))
         if not gate.passed:
@@ -308,8 +316,12 @@ def build(
             on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
 
     try:
-        run([p.job for p in todo], workers=jobs, setup=setup, args=(proj, out_dir, options),
-            limits=limits or Limits(), describe=describe, on_outcome=finished)
+        if todo:
+            from brochure.work import describe, setup
+
+            run([p.job for p in todo], workers=jobs, setup=setup,
+                args=(proj, out_dir, options), limits=limits or Limits(), describe=describe,
+                on_outcome=finished)
     finally:
         save(final=True)
     result.failed.sort()

@@ -147,6 +147,21 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """Return the node graph of a document, composed by libyaml when PyYAML has it.
+
+    On any error the pure-Python loader composes it again: its messages are the ones the
+    error hints explain, so a broken file reads the same with or without libyaml.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Loaded:
     """Read one YAML file into data with marks, or raise ContentError saying where and why."""
     shown = display_path(path)
@@ -165,7 +180,7 @@ def load_yaml(path: Path) -> Loaded:
     text = _decode(path, raw)
     loaded = Loaded(file=path, data=None)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
