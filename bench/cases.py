@@ -74,11 +74,12 @@ def p1_library(bench: Bench, rounds: int) -> Result:
     """One brochure: the library's compose + render_pdf against bare WeasyPrint on its HTML."""
     import weasyprint
 
-    from brochure.checking import render_roots
-    from brochure.compose import assemble, render_html
-    from brochure.layouts import get_layout
-    from brochure.project import load_project
-    from brochure.render import PDF_VARIANT, render_pdf
+    from brochure.compose.brochure import assemble
+    from brochure.compose.html import render_html
+    from brochure.content.assets import render_roots
+    from brochure.content.layouts import get_layout
+    from brochure.content.project import load_project
+    from brochure.render.pdf import PDF_VARIANT, render_pdf
 
     root = bench.root
     project = load_project(root)  # once, as a build does, not per brochure

@@ -124,3 +124,34 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ob
         return write_tree(tmp_path, files)
 
     yield make
+
+
+class Catalogue:
+    """The default catalogue, built once per test session: every PDF, by file name."""
+
+    def __init__(self, out: Path, outputs: list[Path]) -> None:
+        self.out = out
+        self.pdfs = {p.name: p for p in outputs}
+
+    def select(self, *, layout: str | None = None, paper: str | None = None,
+               condition: str | None = None, imposed: bool = False) -> list[Path]:
+        """Return the PDFs of one layout, paper and/or condition, sorted by name."""
+        found = []
+        for name, path in sorted(self.pdfs.items()):
+            cond, lay, pap = name.split(".")[:3]
+            if (layout in (None, lay) and paper in (None, pap) and condition in (None, cond)
+                    and (".imposed." in name) == imposed):
+                found.append(path)
+        return found
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+    """Build the shipped content's whole default matrix once, in parallel, for every test
+    that only reads PDFs (the build's own behaviour is tested on small projects)."""
+    import brochure
+    from brochure.catalogue.batch import default_workers
+
+    out = tmp_path_factory.mktemp("catalogue")
+    result = brochure.build(project=ROOT, out=out, jobs=default_workers())
+    return Catalogue(out, result.outputs)

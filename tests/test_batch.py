@@ -15,11 +15,10 @@ from click.testing import CliRunner
 from tests.conftest import CLINIC, CONDITION, INTRO
 
 import brochure
-from brochure.api import BuildFailed
-from brochure.batch import Limits, Outcome, run
+from brochure.catalogue.batch import Limits, Outcome, run
+from brochure.catalogue.matrix import expand, parse_shard, shard
 from brochure.cli import main
-from brochure.errors import UsageError
-from brochure.matrix import expand, parse_shard, shard
+from brochure.errors import BuildFailed, UsageError
 
 AFTERCARE = INTRO.replace("title: What is dry needling?", "title: After your visit")
 NECK = (CONDITION.replace("back pain", "neck pain").replace("Back pain", "Neck pain")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,7 @@ from pypdf import PdfReader
 from tests.pdfread import fonts, text
 
 import brochure
-from brochure.api import BuildFailed
-from brochure.errors import RenderError, UsageError
+from brochure.errors import BuildFailed, UsageError
 
 
 @pytest.fixture
@@ -151,19 +152,25 @@ def test_topics_override_cannot_drop_safety(make_project) -> None:
         brochure.build(project=root, topics=["intro"])
 
 
-def test_no_partial_file_after_a_failed_render(make_project, monkeypatch) -> None:
+def test_no_partial_file_when_writing_fails_halfway(make_project, monkeypatch) -> None:
+    """The PDF is rendered and being written when the disk fails: nothing half-written stays."""
     root = make_project()
     brochure.build(project=root)
     target = root / "dist" / "back-pain.handout.letter.en.pdf"
     good = target.read_bytes()
+    seen: list[int] = []
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RenderError("boom")
+    def full_disk(fd: int) -> None:
+        seen.append(os.fstat(fd).st_size)  # the bytes are in the temporary file by now
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("brochure.render.render_pdf", broken)
+    monkeypatch.setattr("os.fsync", full_disk)
     with pytest.raises(BuildFailed) as failed:
         brochure.build(project=root, force=True)
-    assert failed.value.result.failed == [(target.name, "boom")]
+    assert seen and seen[0] > 1000
+    assert failed.value.result.failed == [(
+        target.name, "dist/back-pain.handout.letter.en.pdf: cannot write the file: "
+        "No space left on device")]
     assert target.read_bytes() == good
     assert sorted(p.name for p in (root / "dist").iterdir()) == [target.name, "manifest.json"]
 

@@ -121,7 +121,7 @@ def test_ten_point_body_text_is_found_in_the_pdf(make_project) -> None:
     result = check(project=root, today=TODAY)
     sizes = [f for r in result.reports for f in r.findings if f.code == "a11y.text-size"]
     assert sizes, codes(result)
-    assert sizes[0].message.startswith("page 1: text at 10 pt is below 12 pt")
+    assert sizes[0].message.startswith("handout: page 1: text at 10 pt is below 12 pt")
     assert sizes[0].file == "handouts/conditions/back-pain.yaml"
 
 
@@ -172,8 +172,27 @@ def test_build_check_refuses_on_errors(make_project) -> None:
 
 
 @pytest.mark.slow
-def test_default_content_passes_the_check() -> None:
-    result = brochure.api.check(project=ROOT, strict=True)
+def test_default_content_passes_the_check(catalogue) -> None:
+    """``brochure check --strict``: the content checks, and the audit of every built layout.
+
+    The audit reads the session's catalogue instead of rendering every layout again;
+    ``test_check_audits_every_layout_it_is_asked_for`` shows check itself renders each.
+    """
+    from brochure.checks.pdfaudit import audit_pdf
+
+    result = brochure.api.check(project=ROOT, strict=True, render=False)
     problems = [str(f) for r in result.reports for f in r.findings if f.severity != "info"]
     assert problems == []
     assert len(result.reports) == 14
+    audited = {name: [f"{i.code}: {i.message}" for i in audit_pdf(path.read_bytes())]
+               for name, path in catalogue.pdfs.items() if ".imposed." not in name}
+    assert len(audited) == 14 * 5 * 2
+    assert {name: found for name, found in audited.items() if found} == {}
+
+
+def test_check_audits_every_layout_it_is_asked_for(make_project) -> None:
+    root = make_project({"styles/poster.css": "p, li { color: #b0b8c0; }\n"})
+    result = check(project=root, today=TODAY, layout=["handout", "poster"])
+    contrast = [f.message for r in result.reports for f in r.findings if f.code == "a11y.contrast"]
+    assert contrast and all(m.startswith("poster: ") for m in contrast), contrast
+    assert check(project=root, today=TODAY, layout="handout").passed

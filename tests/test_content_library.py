@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from article_runs import RUN, run_hash, words
+
 ROOT = Path(__file__).resolve().parents[1]
 HANDOUTS = ROOT / "handouts"
-ARTICLE = ROOT.parent / "shared" / "seed" / "000_de04aa839bcff55e.txt"
-FACTS = Path(__file__).resolve().parent / "data" / "article_facts.yaml"
-
-RUN = 10  # words in a row that may not be shared with the article
+DATA = Path(__file__).resolve().parent / "data"
+FACTS = DATA / "article_facts.yaml"
 
 TOPICS = {
     "intro", "trigger-points", "benefits", "process", "conditions-overview", "safety",
@@ -56,11 +56,6 @@ def strings(node: Any, key: str = "") -> Iterator[str]:
             yield from strings(value, str(k))
 
 
-def words(text: str) -> list[str]:
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return re.findall(r"[a-z0-9']+", text)
-
-
 def blocks_of(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (where, block) for a topic's blocks or a condition's section blocks."""
     for i, block in enumerate(data.get("blocks") or []):
@@ -97,29 +92,39 @@ def found(phrase: str, text: str, unhyphenated: str) -> bool:
     return wanted in text or wanted.replace("-", "") in unhyphenated
 
 
-def article_text() -> str:
-    if not ARTICLE.is_file():
-        pytest.fail(
-            f"the source article is missing: expected it at {ARTICLE}; the content "
-            "library is checked against it, so restore it rather than skip the check"
-        )
-    return ARTICLE.read_text(encoding="utf-8")
+def article_runs() -> set[str]:
+    """Return the hashes of the article's ten-word runs (tests/tools/regen_article_data.py)."""
+    lines = (DATA / "article_runs.txt").read_text("utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def article_figures() -> dict[str, set[tuple[float, float | None]]]:
+    """Return label -> the (low, high) values of the article's percentage tables."""
+    data = yaml.safe_load((DATA / "article_figures.yaml").read_text("utf-8"))
+    return {label: {(float(lo), None if hi is None else float(hi)) for lo, hi in values}
+            for label, values in data.items()}
+
+
+def copied_runs(texts: Iterator[str], runs: set[str]) -> list[str]:
+    """Return the first run of RUN words of each text whose hash is one of ``runs``."""
+    copied: list[str] = []
+    for text in texts:
+        ws = words(text)
+        for i in range(len(ws) - RUN + 1):
+            if run_hash(ws[i : i + RUN]) in runs:
+                copied.append(" ".join(ws[i : i + RUN]))
+                break
+    return copied
 
 
 # --------------------------------------------------------------------------- tests
 
 
 def test_no_long_runs_copied_from_the_article() -> None:
-    article = words(article_text())
-    shared = {tuple(article[i : i + RUN]) for i in range(len(article) - RUN + 1)}
-    copied: list[str] = []
-    for path in content_files():
-        for text in strings(load(path)):
-            ws = words(text)
-            for i in range(len(ws) - RUN + 1):
-                if tuple(ws[i : i + RUN]) in shared:
-                    copied.append(f"{path.relative_to(ROOT)}: '{' '.join(ws[i : i + RUN])}'")
-                    break
+    runs = article_runs()
+    assert len(runs) > 1000, "tests/data/article_runs.txt looks truncated; regenerate it"
+    copied = [f"{path.relative_to(ROOT)}: '{run}'" for path in content_files()
+              for run in copied_runs(strings(load(path)), runs)]
     assert not copied, (
         f"{len(copied)} string(s) share {RUN}+ words in a row with the "
         "article; rewrite them in your own words:\n" + "\n".join(copied)
@@ -166,13 +171,8 @@ def test_every_figure_has_a_source_and_words() -> None:
 
 def test_every_figure_is_a_figure_of_the_article() -> None:
     """Each (label, low, high) must match a row of one of the article's percentage tables."""
-    rows: dict[str, set[tuple[float, float | None]]] = {}
-    row = re.compile(r"^([A-Z][^|]*?)\s*\|\s*(\d+)\s*%?\s*(?:[\u2013-]\s*(\d+))?\s*%?\s*\|\s*$")
-    for line in article_text().splitlines():
-        if m := row.match(line.strip()):
-            high = float(m[3]) if m[3] else None
-            rows.setdefault(normalise(m[1]).replace("\u2019", "'"), set()).add((float(m[2]), high))
-    assert rows, "could not read the article's tables"
+    rows = article_figures()
+    assert len(rows) >= 14, "tests/data/article_figures.yaml looks truncated; regenerate it"
     problems: list[str] = []
     for path in content_files():
         data = load(path)
@@ -225,17 +225,14 @@ def test_general_guidance_marked_on_safety_callouts() -> None:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Build every brochure once and return {file name: normalised text}."""
+def pdf_texts(catalogue) -> dict[str, str]:
+    """Return {file name: normalised text} of every brochure of the default catalogue."""
     from pypdf import PdfReader
 
-    from brochure import build
-
-    out = tmp_path_factory.mktemp("library-pdfs")
-    result = build(project=ROOT, out=out)
-    assert result.outputs, "the build wrote no PDFs"
+    assert catalogue.pdfs, "the build wrote no PDFs"
+    result_outputs = list(catalogue.pdfs.values())
     texts: dict[str, str] = {}
-    for pdf in result.outputs:
+    for pdf in result_outputs:
         reader = PdfReader(pdf)
         raw = "\n".join(page.extract_text() or "" for page in reader.pages)
         texts[Path(pdf).name] = normalise(raw)

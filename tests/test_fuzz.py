@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import ROOT, minimal_files, write_tree
 
-from brochure.compose import assemble, render_html
+from brochure.compose.brochure import assemble
+from brochure.compose.html import render_html
+from brochure.content.layouts import get_layout
+from brochure.content.project import load_project
 from brochure.errors import BrochureError, ContentError
-from brochure.layouts import get_layout
-from brochure.project import load_project
 
 settings.register_profile("default", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

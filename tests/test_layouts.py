@@ -15,10 +15,9 @@ from tests.conftest import CONDITION, ROOT
 from tests.pdfread import fonts, text
 
 import brochure
-from brochure.api import BuildFailed
 from brochure.cli import main
-from brochure.errors import UsageError
-from brochure.impose import impose, sheet_sides
+from brochure.errors import BuildFailed, UsageError
+from brochure.render.impose import impose, sheet_sides
 
 MM = 72 / 25.4
 # Sheets in PDF points, portrait, from their definitions (ISO 216 and US sizes).
@@ -93,15 +92,15 @@ def test_every_layout_has_its_sheet_size_orientation_and_page_count(make_project
     assert all(same_size(s, IMPOSED[paper]) for s in imposed)
 
 
-def test_the_default_content_fits_every_fixed_layout_on_both_papers(tmp_path) -> None:
+def test_the_default_content_fits_every_fixed_layout_on_both_papers(catalogue) -> None:
     # The tri-fold and the poster fail the build when anything overflows, so building
     # every condition is the check that the shipped content fits.
+    conditions = len(list((ROOT / "handouts/conditions").glob("*.yaml")))
     for paper in ("letter", "a4"):
-        result = brochure.build(project=ROOT, layout=["trifold", "poster"], paper=paper,
-                                out=tmp_path / paper)
-        assert result.brochures == 2 * len(list((ROOT / "handouts/conditions").glob("*.yaml")))
-        for path in result.outputs:
-            assert len(page_sizes(path)) == (2 if ".trifold." in path.name else 1)
+        for layout, pages in (("trifold", 2), ("poster", 1)):
+            built = catalogue.select(layout=layout, paper=paper)
+            assert len(built) == conditions
+            assert all(len(page_sizes(path)) == pages for path in built)
 
 
 def test_every_layout_keeps_tags_language_metadata_and_the_packaged_font(make_project) -> None:
@@ -196,14 +195,9 @@ def panel_of(word: dict, ranges: dict[str, tuple[float, float]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def real_trifolds(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("trifold")
-    built = {}
-    for paper in ("letter", "a4"):
-        result = brochure.build(project=ROOT, conditions=["back-pain"], layout="trifold",
-                                paper=paper, out=out)
-        built[paper] = result.outputs[0]
-    return built
+def real_trifolds(catalogue) -> dict[str, Path]:
+    return {paper: catalogue.select(layout="trifold", paper=paper, condition="back-pain")[0]
+            for paper in ("letter", "a4")}
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
@@ -298,10 +292,8 @@ def test_overflow_in_one_brochure_still_builds_the_others_and_reports_all(make_p
 
 
 @pytest.fixture(scope="module")
-def real_posters(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("poster")
-    return {paper: brochure.build(project=ROOT, conditions=["fibromyalgia"], layout="poster",
-                                  paper=paper, out=out).outputs[0]
+def real_posters(catalogue) -> dict[str, Path]:
+    return {paper: catalogue.select(layout="poster", paper=paper, condition="fibromyalgia")[0]
             for paper in ("letter", "a4")}
 
 
@@ -355,7 +347,7 @@ def test_large_print_is_17_pt_and_nothing_is_under_16_pt(make_project) -> None:
 
 
 def test_large_print_reuses_the_handout_template_with_its_own_stylesheet() -> None:
-    from brochure.layouts import get_layout
+    from brochure.content.layouts import get_layout
 
     large, handout = get_layout("large-print"), get_layout("handout")
     assert large.template == handout.template

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
+from brochure.content.load import format_loc, load_yaml
 from brochure.errors import ContentError
-from brochure.load import format_loc, load_yaml
 
 
 def problems(path: Path) -> list[str]:
@@ -66,9 +65,7 @@ def test_billion_laughs_fails_fast(make_project) -> None:
         prev = f"*a{i - 1}"
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
     root = make_project({"handouts/x.yaml": "\n".join(lines) + "\n"})
-    start = time.perf_counter()
-    [message] = problems(root / "handouts/x.yaml")
-    assert time.perf_counter() - start < 1.0
+    [message] = problems(root / "handouts/x.yaml")  # how fast: bench/ row LD
     assert "expands to more than 50,000 values" in message
     assert message.startswith("handouts/x.yaml:")
 

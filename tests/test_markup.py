@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brochure.markup import to_html, to_inline_html, to_plain
+from brochure.content.markup import to_html, to_inline_html, to_plain
 
 
 def test_bold_italic_and_lists() -> None:

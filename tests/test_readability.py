@@ -1,4 +1,4 @@
-"""Tests for brochure.readability: syllables, sentences, formulas, SMOG, passive voice."""
+"""Tests for brochure.checks.readability: syllables, sentences, formulas, SMOG, passive voice."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from brochure.readability import (
+from brochure.checks.readability import (
     Readability,
     analyse,
     count_syllables,

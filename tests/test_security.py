@@ -18,7 +18,7 @@ from tests.conftest import INTRO, ROOT
 from tests.pdfread import text
 
 import brochure
-from brochure.api import BuildFailed
+from brochure.errors import BuildFailed
 
 HOSTNAME = Path("/etc/hostname")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.conftest import CONDITION, INTRO
 
+from brochure.content.project import load_project
 from brochure.errors import ContentError, UsageError
-from brochure.project import load_project
 
 
 def lines_for(make_project, overrides) -> list[str]:
@@ -106,12 +106,6 @@ def test_bad_file_name(make_project) -> None:
         "hyphens ending in '.yaml' (for example 'back-pain.yaml'); rename the file",
         "1 problem found in the content",
     ]
-
-
-def test_translations_are_parallel_files(make_project) -> None:
-    spanish = INTRO.replace("What is dry needling?", "¿Qué es la punción seca?")
-    project = load_project(make_project({"handouts/topics/intro.es.yaml": spanish}))
-    assert project.topics["intro"].model.title == "What is dry needling?"
 
 
 def test_missing_handouts_folder(tmp_path, monkeypatch) -> None:

@@ -27,23 +27,15 @@ __all__ = [
     "merge_manifests",
 ]
 
-_ERRORS = {"BrochureError", "ContentError", "Problem", "UsageError"}
-_API = {"BuildFailed", "BuildResult", "build", "check", "init", "list_project",
-        "merge_manifests"}
+_ERRORS = {"BrochureError", "BuildFailed", "ContentError", "Problem", "UsageError"}
+_API = {"build", "check", "init", "list_project", "merge_manifests"}
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from brochure.api import (
-        BuildFailed,
-        BuildResult,
-        build,
-        check,
-        init,
-        list_project,
-        merge_manifests,
-    )
-    from brochure.errors import BrochureError, ContentError, Problem, UsageError
+    from brochure.api import build, check, init, list_project, merge_manifests
+    from brochure.catalogue.run import BuildResult
+    from brochure.errors import BrochureError, BuildFailed, ContentError, Problem, UsageError
 
 
 def __getattr__(name: str) -> Any:
@@ -52,4 +44,6 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("brochure.errors"), name)
     if name in _API:
         return getattr(importlib.import_module("brochure.api"), name)
+    if name == "BuildResult":
+        return importlib.import_module("brochure.catalogue.run").BuildResult
     raise AttributeError(f"module 'brochure' has no attribute {name!r}")

@@ -6,109 +6,29 @@ Keyword-only options, so a clinic can script builds without the command line.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure import __version__
-from brochure.assets import template_sources
-from brochure.batch import Limits, Outcome, run
-from brochure.errors import BrochureError, UsageError, display_path
-from brochure.layouts import get_layout, layouts, select_layouts
-from brochure.manifest import Entry, manifest_name, merge
-from brochure.manifest import dumps as manifest_dumps
-from brochure.manifest import read as read_manifest
-from brochure.matrix import Job, expand, parse_shard
-from brochure.matrix import shard as shard_jobs
-from brochure.output import atomic_write, remove_stale_parts
-from brochure.plan import Options, Planned, plan, up_to_date
-from brochure.project import load_project
+from brochure.catalogue.batch import Limits
+from brochure.catalogue.manifest import merge
+from brochure.catalogue.matrix import parse_shard
+from brochure.content.assets import template_sources
+from brochure.content.layouts import layouts, select_layouts
+from brochure.content.project import load_project
+from brochure.errors import BuildFailed, CheckFailed, UsageError
+from brochure.render.output import guard_out_dir
 from brochure.scaffold import init_project
 
-if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
-    from brochure.checking import CheckResult
-    from brochure.work import Made
+if TYPE_CHECKING:
+    from brochure.catalogue.run import BuildResult, Progress
+    from brochure.checks.run import CheckResult
 
-
-class CheckFailed(BrochureError):
-    """``build --check`` found errors, so nothing was built."""
-
-    def __init__(self, result: CheckResult) -> None:
-        self.result = result
-        super().__init__(f"the check found {result.errors} error"
-                         f"{'s' if result.errors != 1 else ''}; nothing was built")
-
-    def lines(self) -> list[str]:
-        """Return every error finding, then the verdict."""
-        errors = [f for r in self.result.reports for f in r.findings if f.severity == "error"]
-        return [f"{f.file}:{f.line}:{f.column}: {f.message}" for f in errors] + [str(self)]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One finished item of a build, for a progress display."""
-
-    name: str  # the output's file name
-    status: str  # "built", "unchanged" or "failed"
-    done: int
-    total: int
-    seconds: float
-    error: str | None = None
-
-
-@dataclass
-class BuildResult:
-    """What a build did: every output built, left unchanged or failed."""
-
-    built: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (output, reason)
-    outputs: list[Path] = field(default_factory=list)  # every file written
-    html: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    manifest: Path | None = None
-    seconds: float = 0.0
-
-    @property
-    def brochures(self) -> int:
-        """Return how many brochures were built (a booklet's imposed copy is not counted)."""
-        return len(self.built)
-
-    def summary(self) -> str:
-        """Return the one-line summary: built, unchanged, failed and time."""
-        return (f"{len(self.built)} built, {len(self.unchanged)} unchanged, "
-                f"{len(self.failed)} failed in {self.seconds:.1f} s")
-
-
-class BuildFailed(BrochureError):
-    """Some items of a build failed; the others were built and are in the result."""
-
-    def __init__(self, result: BuildResult) -> None:
-        self.result = result
-        total = len(result.built) + len(result.unchanged) + len(result.failed)
-        others = "; the others were built" if result.built else ""
-        super().__init__(f"{len(result.failed)} of {total} brochure"
-                         f"{'s' if total != 1 else ''} failed{others}; fix the errors "
-                         "above and build again")
-
-    def lines(self) -> list[str]:
-        """Return each failure, named by its output, then the count.
-
-        Outputs that failed for the same reason (a broken template fails every brochure
-        that uses it) share one message.
-        """
-        by_reason: dict[str, list[str]] = {}
-        for name, reason in self.result.failed:
-            by_reason.setdefault(reason, []).append(name)
-        found: list[str] = []
-        for reason, names in by_reason.items():
-            first, *rest = reason.split("\n")
-            more = f" and {len(names) - 1} more" if len(names) > 1 else ""
-            found.append(f"error: {names[0]}{more}: {first}")
-            found.extend(rest)
-        return [*found, f"error: {self}"]
+# The errors a build raises, offered here too for callers that catch them by this module.
+__all__ = ["BuildFailed", "CheckFailed", "Listing", "build", "check", "init", "list_project",
+           "list_templates", "merge_manifests"]
 
 
 @dataclass(frozen=True)
@@ -149,24 +69,6 @@ def init(*, target: Path | str, name: str | None = None) -> list[Path]:
     return init_project(Path(target), name=name)
 
 
-CONTENT_SUFFIXES = {".yaml", ".yml", ".css", ".j2"}
-
-
-def _check_out(root: Path, out: Path) -> None:
-    """Refuse an output folder that is, holds or sits inside the content; tidy stale parts."""
-    resolved, project = out.resolve(), root.resolve()
-    content = [project / name for name in ("handouts", "styles", "templates", "assets")]
-    inside = any(resolved == folder or folder in resolved.parents for folder in content)
-    holds = resolved == project or resolved in project.parents or (
-        resolved.is_dir() and ((resolved / "handouts").is_dir() or any(
-            p.suffix in CONTENT_SUFFIXES for p in resolved.iterdir() if p.is_file())))
-    if inside or holds:
-        raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
-                         "choose an empty folder of its own, such as 'dist'")
-    # Temporary files of a build that was killed are ours to tidy; nothing else is touched.
-    remove_stale_parts(out)
-
-
 def check(
     *,
     project: Path | str = ".",
@@ -174,16 +76,20 @@ def check(
     strict: bool = False,
     render: bool = True,
     paper: str | None = None,
-    layout: str = "handout",
+    layout: str | Sequence[str] | None = None,
     today: dt.date | None = None,
 ) -> CheckResult:
-    """Check content quality (and the rendered PDFs unless ``render`` is False)."""
-    from brochure.checking import CheckResult, check_brochures
+    """Check content quality, and unless ``render`` is False the rendered PDF of each layout.
+
+    ``layout`` names one layout or several ("all" for every one); by default the layouts of
+    clinic.yaml's ``defaults``.
+    """
+    from brochure.checks.run import CheckResult, check_brochures
 
     root = _project_root(project)
     proj = load_project(root)
-    lay = get_layout(layout)
-    reports = check_brochures(proj, list(conditions), layout=lay,
+    chosen = select_layouts(_names(layout) or proj.clinic.defaults.layouts)
+    reports = check_brochures(proj, list(conditions), layouts=chosen,
                               paper=paper or proj.clinic.defaults.paper, render=render,
                               today=today)
     return CheckResult(reports=reports, strict=strict)
@@ -205,6 +111,7 @@ def build(
     out: Path | str | None = None,
     html: bool = False,
     check: bool = False,
+    strict: bool = False,
     location: str | None = None,
     print_shop: bool = False,
     jobs: int = 1,
@@ -221,122 +128,24 @@ def build(
     processes render in parallel. One failing item does not stop the others: when any
     failed, BuildFailed is raised after the rest are built, carrying the result. With
     ``check``, the content checks run first and any error stops the build before
-    anything is written. ``shard`` ("K/N") builds only every N-th item, starting at K.
+    anything is written. ``strict`` (like mkdocs' --strict) counts warnings as errors: the
+    content checks' warnings stop the build before anything is written, and a brochure that
+    WeasyPrint warns about fails without being written. ``shard`` ("K/N") builds only every
+    N-th item, starting at K.
     """
-    started = time.perf_counter()
+    from brochure.catalogue.run import build_catalogue
+
     root = _project_root(project)
     out_dir = Path(out) if out is not None else root / "dist"
-    _check_out(root, out_dir)
+    guard_out_dir(root, out_dir)
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} must be 1 or more")
-    proj = load_project(root)
-    defaults = proj.clinic.defaults
-    chosen = select_layouts(_names(layout) or defaults.layouts)
-    papers = list(dict.fromkeys(_names(paper) or defaults.matrix_papers))
-    for lay in chosen:
-        for name in papers:
-            lay.paper_spec(name)
-    items = proj.select(list(conditions))
-    options = Options(topics=tuple(topics) if topics is not None else None,
-                      location=location, html=html)
-    if topics is not None or location is not None:
-        # Wrong ids are a usage error before anything runs, not one failure per item.
-        from brochure.compose import assemble
-
-        assemble(proj, items[0], layout=chosen[0], paper=papers[0],
-                 topics=list(options.topics) if options.topics is not None else None,
-                 location=location)
-    if check:
-        from brochure.checking import CheckResult, check_brochures
-
-        gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout("handout"),
-                                           paper=defaults.paper, render=False))
-        if not gate.passed:
-            raise CheckFailed(gate)
-    matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
-                    [defaults.language], print_shop=print_shop)
-    if part is not None:
-        matrix = shard_jobs(matrix, *part)
-    manifest_path = out_dir / manifest_name(part)
-    previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
-    # A shard's manifest lists only its own outputs; the main one keeps every output
-    # still in the folder, so building one condition does not forget the others.
-    entries = {} if part is not None else {
-        n: e for n, e in previous.items() if (out_dir / n).is_file()}
-    result = BuildResult(manifest=manifest_path)
-    total = len(matrix)
-    todo: list[Planned] = []
-    for planned in plan(proj, matrix, options):
-        name = planned.job.name
-        if not force and up_to_date(planned, previous.get(name), out_dir):
-            entries[name] = previous[name]
-            result.unchanged.append(name)
-            if on_progress is not None:
-                on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
-        else:
-            todo.append(planned)
-    hashes = {p.job: p.inputs for p in todo}
-    # Longest first (by the last build's times), so no worker is left with a long
-    # brochure at the end while the others wait; new items keep their matrix order.
-    todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
-                              if p.job.name in previous else float("inf")))
-    last_text, last_save = manifest_text(manifest_path), time.monotonic()
-
-    def save(*, final: bool) -> None:
-        # At most once a second while building, so a killed build keeps most of what it
-        # finished; a manifest equal to the last one is not rewritten (a no-op build
-        # writes nothing).
-        nonlocal last_text, last_save
-        if not final and time.monotonic() - last_save < 1:
-            return
-        text = manifest_dumps(entries, __version__)
-        if text != last_text and (entries or last_text is not None):
-            atomic_write(manifest_path, text.encode("utf-8"))
-        last_text, last_save = text, time.monotonic()
-
-    def finished(outcome: Outcome[Job, Made]) -> None:
-        job, name = outcome.job, outcome.job.name
-        if outcome.result is None:
-            result.failed.append((name, outcome.error or "failed"))
-            status = "failed"
-        else:
-            made = outcome.result
-            result.built.append(name)
-            result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
-            result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
-            result.warnings.extend(made.warnings)
-            entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
-                                  hashes[job], made.pages, made.bytes,
-                                  round(outcome.seconds, 3), made.outputs[1:])
-            status = "built"
-            save(final=False)
-        if on_progress is not None:
-            done = len(result.built) + len(result.unchanged) + len(result.failed)
-            on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
-
-    try:
-        if todo:
-            from brochure.work import describe, setup
-
-            run([p.job for p in todo], workers=jobs, setup=setup,
-                args=(proj, out_dir, options), limits=limits or Limits(), describe=describe,
-                on_outcome=finished)
-    finally:
-        save(final=True)
-    result.failed.sort()
-    result.seconds = time.perf_counter() - started
-    if result.failed:
-        raise BuildFailed(result)
-    return result
-
-
-def manifest_text(path: Path) -> str | None:
-    """Return a manifest's text, or None when there is none."""
-    try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return build_catalogue(
+        root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
+        layouts=_names(layout), html=html, check=check, strict=strict, location=location,
+        print_shop=print_shop, jobs=jobs, force=force, part=part, limits=limits or Limits(),
+        on_progress=on_progress)
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:

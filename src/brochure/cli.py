@@ -100,7 +100,7 @@ def list_cmd(show_templates: bool, project: Path) -> None:
 
 
 def _cpus() -> int:
-    from brochure.batch import default_workers
+    from brochure.catalogue.batch import default_workers
 
     return default_workers()
 
@@ -130,6 +130,8 @@ def _cpus() -> int:
 @click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
 @click.option("--check", "run_check", is_flag=True,
               help="Run the content checks first; build nothing if they find errors.")
+@click.option("--strict", is_flag=True, help="Count warnings as errors: the content checks' "
+              "warnings stop the build, and a brochure WeasyPrint warns about fails.")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
               metavar="SECONDS", help="Stop a brochure that takes longer to render.")
 @click.option("--memory-limit", type=click.IntRange(min=256), default=2048, show_default=True,
@@ -139,7 +141,7 @@ def _cpus() -> int:
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
           topics: str | None, out: Path | None, jobs: int | None, force: bool,
           shard: str | None, quiet: bool, location: str | None, print_shop: bool,
-          html: bool, run_check: bool, time_limit: float, memory_limit: int,
+          html: bool, run_check: bool, strict: bool, time_limit: float, memory_limit: int,
           project: Path) -> None:
     """Build the brochures: every condition in every layout and paper of the matrix.
 
@@ -156,16 +158,17 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
       brochure build --shard 2/4
     """
     from brochure import api
-    from brochure.batch import Limits
-    from brochure.progress import Reporter
+    from brochure.catalogue.batch import Limits
+    from brochure.catalogue.progress import Reporter
 
     with Reporter(quiet=quiet) as reporter:
         result = api.build(
             project=project, conditions=conditions, topics=_split(topics), paper=papers,
-            layout=layouts, out=out, html=html, check=run_check, location=location,
+            layout=layouts, out=out, html=html, check=run_check, strict=strict,
+            location=location,
             print_shop=print_shop, jobs=jobs or _cpus(), force=force, shard=shard,
             limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter)
-    for warning in result.warnings:
+    for warning in result.warning_lines():
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
         click.echo(result.summary())
@@ -178,9 +181,12 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
               show_default=True, help="Report format.")
 @click.option("--content-only", is_flag=True,
               help="Skip rendering: check the content, not the PDF (faster).")
+@click.option("--layout", "layouts", multiple=True, metavar="ID",
+              help="Layout whose PDF to audit, or all; repeat it for several (default: "
+              "clinic.yaml's defaults.layouts).")
 @PROJECT
 def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
-          project: Path) -> None:
+          layouts: tuple[str, ...], project: Path) -> None:
     """Check readability, health-literacy items, sources and accessibility.
 
     Exits 0 when clean, 1 on errors (with --strict, on warnings too).
@@ -193,8 +199,8 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
     from brochure import api
 
     result = api.check(project=project, conditions=conditions, strict=strict,
-                       render=not content_only)
-    from brochure import report
+                       render=not content_only, layout=layouts)
+    from brochure.checks import report
 
     if fmt == "json":
         click.echo(report.as_json(result))
@@ -206,7 +212,7 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
 
 
 def _styler(colour: bool) -> Callable[[str, str], str]:
-    from brochure import report
+    from brochure.checks import report
 
     def style(text: str, kind: str) -> str:
         if not colour:

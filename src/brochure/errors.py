@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for annotations only: errors.py imports nothing of the package at run time
+    from brochure.catalogue.run import BuildResult
+    from brochure.checks.run import CheckResult
 
 
 @dataclass(frozen=True, order=True)
@@ -76,6 +82,65 @@ class FitError(BrochureError):
         return [*self.messages, str(self)] if len(self.messages) > 1 else [str(self)]
 
 
+class CheckFailed(BrochureError):
+    """``build --check`` found errors (or ``--strict``, warnings), so nothing was built."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.result = result
+        found = f"{result.errors} error{'s' if result.errors != 1 else ''}"
+        if result.strict and result.warnings:
+            found += (f" and {result.warnings} warning{'s' if result.warnings != 1 else ''}"
+                      " (strict mode)")
+        super().__init__(f"the check found {found}; nothing was built")
+
+    def lines(self) -> list[str]:
+        """Return every finding that blocks the build, then the verdict."""
+        blocking = {"error", "warning"} if self.result.strict else {"error"}
+        found = [f for r in self.result.reports for f in r.findings if f.severity in blocking]
+        return [f"{f.file}:{f.line}:{f.column}: {f.severity}: {f.message}" for f in found] + [
+            str(self)]
+
+
+class BuildFailed(BrochureError):
+    """Some items of a build failed; the others were built and are in the result."""
+
+    def __init__(self, result: BuildResult) -> None:
+        self.result = result
+        total = len(result.built) + len(result.unchanged) + len(result.failed)
+        others = "; the others were built" if result.built else ""
+        super().__init__(f"{len(result.failed)} of {total} brochure"
+                         f"{'s' if total != 1 else ''} failed{others}; fix the errors "
+                         "above and build again")
+
+    def lines(self) -> list[str]:
+        """Return each failure, named by its output, then the count.
+
+        Outputs that failed for the same reason (a broken template fails every brochure
+        that uses it) share one message.
+        """
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in self.result.failed:
+            by_reason.setdefault(reason, []).append(name)
+        found = [f"warning: {line}" for line in self.result.warning_lines()]
+        for reason, names in by_reason.items():
+            first, *rest = reason.split("\n")
+            more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+            found.append(f"error: {names[0]}{more}: {first}")
+            found.extend(rest)
+        return [*found, f"error: {self}"]
+
+
+class StrictWarnings(BrochureError):
+    """WeasyPrint warned while rendering a brochure, and --strict counts warnings as errors."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = list(warnings)
+        count = len(self.warnings)
+        super().__init__(f"{count} WeasyPrint warning{'s' if count != 1 else ''} in strict "
+                         f"mode, so nothing was written: {self.warnings[0]}; fix the "
+                         "stylesheet or template, or build without --strict")
+
+
 def display_path(path: Path) -> str:
     """Show a path relative to the working folder when it lies inside it."""
     try:
@@ -83,3 +148,8 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
 
+
+def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    """Return " (did you mean 'x'?)" for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from brochure.assets import package_styles_dir, starter_handouts_dir
+from brochure.content.assets import package_styles_dir, starter_handouts_dir
+from brochure.content.load import load_yaml
 from brochure.errors import UsageError, display_path
-from brochure.load import load_yaml
 
 STARTER_README = """\
 # {name}: patient brochures

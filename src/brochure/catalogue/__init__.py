@@ -1,0 +1,1 @@
+"""Building the catalogue: the matrix of outputs, planning, the worker pool and the manifest."""

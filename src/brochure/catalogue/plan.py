@@ -1,0 +1,101 @@
+"""Plan a build: the matrix of outputs, what each one reads, and which are up to date.
+
+An output is rebuilt only when the hash of its inputs changed: the content files it uses
+(its condition, the topics it includes, clinic.yaml), the project's assets, the templates,
+its stylesheets, the fonts, the layout table, the tool itself and the build options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from brochure import __version__
+from brochure.catalogue.manifest import Entry, inputs_hash
+from brochure.catalogue.matrix import Job
+from brochure.content.assets import PACKAGE_DIR, font_files, package_templates_dir, style_path
+from brochure.content.layouts import get_layout
+from brochure.content.project import Project
+
+ASSET_LIMIT = 2000  # files under assets/ hashed per build; more is a sign of a wrong folder
+
+
+@dataclass(frozen=True)
+class Options:
+    """Build options that change what an output looks like (part of its inputs hash)."""
+
+    topics: tuple[str, ...] | None = None
+    location: str | None = None
+    html: bool = False
+    strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One job of the matrix and the hash of everything it reads."""
+
+    job: Job
+    inputs: str
+
+
+@cache
+def tool_digest() -> str:
+    """Return a digest of the tool's own code and data, so an upgrade rebuilds everything."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".yaml", ".j2", ".css", ".txt"}:
+            h.update(f"{path.relative_to(PACKAGE_DIR).as_posix()}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _shared_files(project: Project) -> dict[str, Path]:
+    """Return the files every output of a project reads, labelled by where they sit."""
+    root = project.root
+    files: dict[str, Path] = {"clinic.yaml": project.clinic_source.file}
+    for folder, label in ((package_templates_dir(), "package-templates"),
+                          (root / "templates", "templates"), (root / "assets", "assets")):
+        if folder.is_dir():
+            found = sorted(p for p in folder.rglob("*") if p.is_file())[:ASSET_LIMIT]
+            files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found})
+    for path, _, _ in font_files():
+        files[f"fonts/{path.name}"] = path
+    return files
+
+
+def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
+    """Return each job with the hash of its inputs."""
+    shared = _shared_files(project)
+    planned: list[Planned] = []
+    for job in jobs:
+        condition = project.conditions[job.condition]
+        topic_ids = options.topics if options.topics is not None else condition.model.topics
+        files = dict(shared)
+        files[f"conditions/{job.condition}"] = condition.source.file
+        files.update({f"topics/{t}": project.topics[t].source.file for t in topic_ids})
+        layout = get_layout(job.layout)
+        for name in ("base.css", layout.stylesheet):
+            files[f"styles/{name}"] = style_path(project.root, name)
+        settings = {"job": [job.condition, job.layout, job.paper, job.language,
+                            job.print_shop],
+                    "topics": options.topics, "location": options.location,
+                    "html": options.html, "strict": options.strict,
+                    "tool": tool_digest()}
+        planned.append(Planned(job, inputs_hash(files, settings)))
+    return planned
+
+
+def up_to_date(planned: Planned, previous: Entry | None, out_dir: Path) -> bool:
+    """Return True when the last build of this output used the same inputs and is intact."""
+    if previous is None or previous.inputs != planned.inputs:
+        return False
+    main = out_dir / planned.job.name
+    try:
+        if main.stat().st_size != previous.bytes:
+            return False
+    except OSError:
+        return False
+    return all((out_dir / name).is_file() for name in previous.files)
+

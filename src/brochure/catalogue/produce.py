@@ -1,0 +1,83 @@
+"""Produce one brochure's files: render it, check that it fits, write the PDF and copies.
+
+One brochure is one condition in one layout; the booklet also gets a copy imposed for
+printing, and ``--html`` the composed page beside the PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brochure.compose.brochure import Brochure
+from brochure.compose.html import render_html, stylesheet_text
+from brochure.content.layouts import SHEETS
+from brochure.errors import StrictWarnings
+from brochure.render.fit import check_fit
+from brochure.render.output import atomic_write, output_name
+
+
+@dataclass
+class Produced:
+    """The files one brochure produced, and WeasyPrint's warnings."""
+
+    outputs: list[Path] = field(default_factory=list)
+    html: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+
+
+def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
+    """Return the brochure's file name; variants sit before the extension.
+
+    back-pain.booklet.letter.en.imposed.pdf, back-pain.poster.a4.en.print-shop.pdf
+    """
+    return output_name(condition=b.id, layout=b.layout.id, paper=b.paper,
+                       language=b.language, ext=".".join([*markers, ext]),
+                       print_shop=b.print_shop)
+
+
+def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
+            html: bool = False, images: dict[str, Any] | None = None,
+            strict: bool = False) -> Produced:
+    """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
+
+    With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written.
+    """
+    from brochure.render.pdf import render_pdf
+
+    done = Produced()
+    if html:  # the complete page, styles inline, to open in a browser
+        page = render_html(root, b).encode("utf-8")
+        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
+
+    line, column = b.origin.where(("topics",), key=True)
+    where = f"{b.origin.shown}:{line}:{column}"
+
+    def inspect(document: Any) -> None:
+        done.pages = len(document.pages)
+        check_fit(document, where=where, layout=b.layout)
+
+    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                               base_url=root, inspect=inspect, images=images,
+                               css=stylesheet_text(root, b))
+    if strict and warnings:
+        raise StrictWarnings(list(dict.fromkeys(warnings)))
+    done.outputs.append(_write(out_dir / file_name(b), pdf))
+    done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
+    spec = b.layout.paper_spec(b.paper)
+    # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
+    # from the reading-order pages with bleed; the imposed copy is for the office duplex.
+    if spec.imposed_on is not None and not b.print_shop:
+        from brochure.render.impose import impose  # pypdf: only when a booklet is built
+
+        sheet = SHEETS[spec.imposed_on]
+        imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
+        done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
+    return done
+
+
+def _write(path: Path, data: bytes) -> Path:
+    atomic_write(path, data)
+    return path

@@ -1,0 +1,1 @@
+"""Checking: content quality, readability, the PDF audit and the reports."""

@@ -1,0 +1,1 @@
+"""Models to HTML: the composed brochure, its templates, charts, theme and QR code."""

@@ -1,0 +1,87 @@
+"""The composed brochure: a condition, its topics and the clinic, gathered in reading order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from brochure.content.layouts import Layout
+from brochure.content.load import Loaded, Loc
+from brochure.content.models import Block, Clinic, Location, Source
+from brochure.content.project import ConditionItem, Project, check_topic_ids
+from brochure.errors import UsageError, suggest
+
+
+@dataclass(frozen=True)
+class Part:
+    """A titled part of a brochure: one of the condition's sections, or an included topic."""
+
+    id: str
+    kind: str  # "section" or "topic"
+    title: str
+    blocks: list[Block]
+    sources: dict[str, Source]
+    origin: Loaded  # the file the part comes from, for findings that name a line
+    loc: Loc  # where the part's own keys sit in that file
+    key_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Brochure:
+    """Everything one template needs to draw one brochure."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    key_message: str
+    keywords: list[str]
+    clinic: Clinic
+    parts: list[Part]
+    sources: list[Source]
+    reviewed: dt.date
+    language: str
+    paper: str
+    layout: Layout
+    location: Location
+    origin: Loaded
+    topic_ids: list[str] = field(default_factory=list)
+    print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
+
+
+def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
+             topics: list[str] | None = None, location: str | None = None,
+             print_shop: bool = False) -> Brochure:
+    """Gather the parts of one brochure in reading order."""
+    cond = item.model
+    try:
+        place = project.clinic.location(location)
+    except KeyError:
+        known = [loc.id for loc in project.clinic.locations]
+        raise UsageError(f"unknown location '{location}'{suggest(str(location), set(known))}; "
+                         f"use one of: {', '.join(known)}") from None
+    topic_ids = list(cond.topics) if topics is None else list(topics)
+    if topics is not None:
+        problems = check_topic_ids(None, topic_ids, set(project.topics), ("topics",))
+        if problems:
+            raise UsageError(problems[0].message.replace("every brochure", "--topics"))
+    parts = [Part(f"{item.id}-{i}", "section", s.title, list(s.blocks),
+                  {src.id: src for src in cond.sources}, item.source, ("sections", i))
+             for i, s in enumerate(cond.sections)]
+    dates = [cond.reviewed.on]
+    sources: dict[tuple[str, str], Source] = {(s.id, s.title): s for s in cond.sources}
+    for topic_id in topic_ids:
+        topic = project.topics[topic_id]
+        t = topic.model
+        parts.append(Part(topic_id, "topic", t.title, list(t.blocks),
+                          {src.id: src for src in t.sources}, topic.source, (), t.key_message))
+        dates.append(t.reviewed.on)
+        sources.update({(s.id, s.title): s for s in t.sources})
+    layout.paper_spec(paper)
+    return Brochure(
+        id=item.id, title=cond.title, subtitle=cond.subtitle, key_message=cond.key_message,
+        keywords=list(cond.keywords) or [cond.title, "patient handout"],
+        clinic=project.clinic, parts=parts,
+        sources=list(sources.values()), reviewed=max(dates),
+        language=project.clinic.defaults.language, paper=paper, layout=layout,
+        location=place, origin=item.source, topic_ids=topic_ids, print_shop=print_shop,
+    )

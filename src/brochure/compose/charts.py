@@ -1,0 +1,125 @@
+"""Horizontal range-bar charts as inline SVG, with the numbers printed on the bars.
+
+The chart's <title> holds its full text equivalent: WeasyPrint writes it into the PDF's
+Figure /Alt, which is what a screen reader reads.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+from brochure.content.models import Figure, FiguresBlock, Source
+
+WIDTH = 640
+LABEL_H = 22
+BAR_H = 24
+ROW_GAP = 14
+AXIS_H = 22
+FONT = "'Atkinson Hyperlegible', sans-serif"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def figure_value(fig: Figure) -> str:
+    """Return the figure as printed: '50–75%' or '70%'."""
+    if fig.high is None or fig.high == fig.low:
+        return f"{_fmt(fig.low)}%"
+    return f"{_fmt(fig.low)}–{_fmt(fig.high)}%"
+
+
+def figure_sentence(fig: Figure) -> str:
+    """Return the figure in words for screen readers: 'Label: 50 to 75% (about half ...)'."""
+    if fig.high is None or fig.high == fig.low:
+        amount = f"{_fmt(fig.low)}%"
+    else:
+        amount = f"{_fmt(fig.low)} to {_fmt(fig.high)}%"
+    return f"{fig.label}: {amount} ({fig.words})"
+
+
+def alt_text(block: FiguresBlock) -> str:
+    """Return the chart's full text equivalent."""
+    rows = "; ".join(figure_sentence(f) for f in block.items)
+    return f"Bar chart, {block.measure}. {rows}."
+
+
+def _x(value: float, left: float, span: float) -> float:
+    return round(left + span * value / 100, 2)
+
+
+def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WIDTH,
+                words_below: bool = False, plain: bool = False) -> Markup:
+    """Draw one horizontal bar per figure on a shared 0-100 % scale.
+
+    A narrower ``width`` prints larger type at the same size on paper. ``words_below`` puts
+    the range in words on its own line; ``plain`` draws no tinted track and writes the
+    numbers beside the label, so no text ever sits on colour (large print).
+    """
+    left, span = 2.0, width - 4.0
+    words_h = LABEL_H if words_below else 0
+    row_h = LABEL_H + BAR_H + words_h + ROW_GAP
+    height = len(block.items) * row_h + AXIS_H
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f"font-family={quoteattr(FONT)}>",
+        f"<title>{escape(alt_text(block))}</title>",
+    ]
+    axis_y = height - AXIS_H
+    for tick in (0, 25, 50, 75, 100):
+        x = _x(tick, left, span)
+        anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
+        parts.append(f'<line x1="{x}" y1="{axis_y}" x2="{x}" y2="{axis_y + 5}" '
+                     'stroke="#46535f" stroke-width="1"/>')
+        parts.append(f'<text x="{x}" y="{height - 3}" font-size="13" fill="#46535f" '
+                     f'text-anchor="{anchor}">{tick}%</text>')
+    for i, fig in enumerate(block.items):
+        top = i * row_h
+        bar_y = top + LABEL_H
+        label = figure_value(fig)
+        title = f"{fig.label}: {label}" if plain else fig.label
+        parts.append(f'<text x="{left}" y="{top + 16}" font-size="16" font-weight="bold" '
+                     f'fill="#1f2933">{escape(title)}</text>')
+        if words_below:
+            parts.append(f'<text x="{left}" y="{bar_y + BAR_H + 17}" font-size="15" '
+                         f'fill="#46535f">{escape(fig.words)}</text>')
+        else:
+            parts.append(f'<text x="{width - 2}" y="{top + 16}" font-size="15" '
+                         f'fill="#46535f" text-anchor="end">{escape(fig.words)}</text>')
+        if plain:
+            parts.append(f'<rect x="{left}" y="{bar_y}" width="{span}" height="{BAR_H}" '
+                         'rx="4" class="track" fill="#ffffff" stroke="#46535f" '
+                         'stroke-width="1.5"/>')
+        else:
+            parts.append(f'<rect x="{left}" y="{bar_y}" width="{span}" height="{BAR_H}" '
+                         'rx="4" class="track" fill="#e8eef3"/>')
+            for tick in (25, 50, 75):
+                x = _x(tick, left, span)
+                parts.append(f'<line x1="{x}" y1="{bar_y}" x2="{x}" y2="{bar_y + BAR_H}" '
+                             'stroke="#ffffff" stroke-width="1.5"/>')
+        low = 0.0 if fig.high is None else fig.low
+        high = fig.low if fig.high is None else fig.high
+        x1, x2 = _x(low, left, span), _x(high, left, span)
+        parts.append(f'<rect x="{x1}" y="{bar_y}" width="{round(x2 - x1, 2)}" '
+                     f'height="{BAR_H}" rx="4" class="bar" fill="{brand}"/>')
+        if plain:
+            continue
+        inside = (x2 - x1) >= 16 + 9 * len(label)
+        fits_after = x2 + 10 + 9 * len(label) <= width
+        tx = round((x1 + x2) / 2, 2) if inside else round(x2 + 6, 2) if fits_after \
+            else round(x1 - 6, 2)
+        anchor = "middle" if inside else "start" if fits_after else "end"
+        colour = "#ffffff" if inside else "#1f2933"
+        parts.append(f'<text x="{tx}" y="{bar_y + 17}" font-size="15" font-weight="bold" '
+                     f'fill="{colour}" text-anchor="{anchor}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def source_titles(block: FiguresBlock, sources: dict[str, Source]) -> list[str]:
+    """Return the titles of the sources the chart's figures cite, in first-use order."""
+    titles = [sources[f.source].title for f in block.items if f.source in sources]
+    return list(dict.fromkeys(titles))

@@ -1,0 +1,115 @@
+"""Compose stage: a gathered brochure and its templates, into one HTML string and its styles."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from brochure.compose import charts, condense
+from brochure.compose.brochure import Brochure
+from brochure.compose.qr import qr_svg
+from brochure.content import markup
+from brochure.content.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
+from brochure.content.layouts import BLEED
+from brochure.content.theme import theme_css
+from brochure.errors import TemplateError, UsageError, display_path
+
+
+@cache
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markup.to_html
+    env.filters["md_inline"] = markup.to_inline_html
+    env.filters["plain"] = markup.to_plain
+    env.globals["chart"] = charts.range_chart
+    env.globals["figure_value"] = charts.figure_value
+    env.globals["figure_sentence"] = charts.figure_sentence
+    env.globals["source_titles"] = charts.source_titles
+    env.globals["qr"] = qr_svg
+    env.globals["digest"] = condense.digest
+    return env
+
+
+def environment(project_root: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment for a project (autoescape on, undefined is an error)."""
+    return _environment(tuple(template_dirs(project_root)))
+
+
+def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
+    """Return every CSS rule the brochure uses, in cascade order."""
+    names = ["base.css", brochure.layout.stylesheet]
+    css = [font_face_css(), _sheet_css(brochure)]
+    css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    if brochure.print_shop:
+        # The bleed is painted past the trim edge and cut off; WeasyPrint draws the crop
+        # marks in it and writes the TrimBox and BleedBox.
+        bleed = BLEED[brochure.paper]
+        css.append(f"@page {{ bleed: {bleed}; marks: crop; }} :root {{ --bleed: {bleed}; }}")
+    # Last, so the clinic's colours re-colour every stylesheet through custom properties.
+    css.append(theme_css(brochure.clinic))
+    return "\n".join(css)
+
+
+def _sheet_css(brochure: Brochure) -> str:
+    """Return the page size, and the sheet as custom properties for fixed-size layouts."""
+    size = brochure.layout.paper_spec(brochure.paper).css_size()
+    width, height = size.split()
+    return (f"@page {{ size: {size}; }}\n"
+            f":root {{ --sheet-width: {width}; --sheet-height: {height}; --bleed: 0mm; }}")
+
+
+def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool = True) -> str:
+    """Render the brochure's template to an HTML document.
+
+    With ``inline_styles`` (the default) the stylesheets sit in the page's <style>, so the
+    file is complete on its own; a build leaves them out and passes them to the renderer
+    already parsed (see ``stylesheet_text``).
+    """
+    env = environment(project_root)
+    try:
+        template = env.get_template(brochure.layout.template)
+        styles = stylesheet_text(project_root, brochure) if inline_styles else ""
+        return template.render(
+            b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
+            font_family=FONT_FAMILY, styles=Markup(styles),
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise UsageError(f"template '{exc.name}' not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        name = display_path(Path(exc.filename)) if exc.filename else exc.name
+        first = (exc.message or "invalid syntax").split(". ")[0].rstrip(".")
+        raise TemplateError(f"{name}:{exc.lineno}: template syntax error: {first}") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_line(exc) or brochure.layout.template
+        raise TemplateError(f"{where}: the template uses a value that does not exist "
+                            f"({_undefined(exc.message or '')}); check its spelling") from None
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """Return 'file:line' of the innermost template frame of a Jinja2 error."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = f"{display_path(Path(name))}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _undefined(message: str) -> str:
+    match = re.search(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'", message)
+    if match:
+        return f"a {match[1].lower()} has no '{match[2]}'"
+    return message

@@ -1,0 +1,102 @@
+"""Where templates, stylesheets and fonts come from.
+
+A project's own ``templates/`` and ``styles/`` override the package's files one by one
+(like mkdocs' custom_dir). The package's stylesheets live in the repository's ``styles/``
+folder and are copied into the wheel as ``brochure/styles``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import fontpkg_atkinson_hyperlegible as atkinson
+
+from brochure.errors import UsageError
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the brochure package
+FONT_FAMILY = "Atkinson Hyperlegible"
+_FONT_FACES = (
+    ("Regular", 400, "normal"),
+    ("Bold", 700, "normal"),
+    ("Italic", 400, "italic"),
+    ("BoldItalic", 700, "italic"),
+)
+
+
+@cache
+def package_styles_dir() -> Path:
+    """Return the package's default stylesheets (in the wheel, or the source checkout)."""
+    installed = PACKAGE_DIR / "styles"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parents[1] / "styles"
+
+
+@cache
+def starter_handouts_dir() -> Path:
+    """Return the starter content copied by ``brochure init`` (wheel, or source checkout)."""
+    installed = PACKAGE_DIR / "starter" / "handouts"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parents[1] / "handouts"
+
+
+def package_templates_dir() -> Path:
+    """Return the package's templates folder."""
+    return PACKAGE_DIR / "templates"
+
+
+def template_dirs(project: Path) -> list[Path]:
+    """Return the template search path: the project's own folder first."""
+    own = project / "templates"
+    return [own, package_templates_dir()] if own.is_dir() else [package_templates_dir()]
+
+
+def style_path(project: Path, name: str) -> Path:
+    """Return the stylesheet ``name``, from the project when it has its own copy."""
+    for folder in (project / "styles", package_styles_dir()):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise UsageError(f"stylesheet '{name}' not found in {project / 'styles'} or the package")
+
+
+@cache
+def font_files() -> tuple[tuple[Path, int, str], ...]:
+    """Return (file, weight, style) for each face of the packaged font."""
+    root = Path(atkinson.ROOT) / "files"
+    return tuple((root / f"AtkinsonHyperlegible-{face}.ttf", weight, style)
+                 for face, weight, style in _FONT_FACES)
+
+
+@cache
+def font_face_css() -> str:
+    """Return @font-face rules that load the font from its PyPI package, never the system."""
+    rules = []
+    for path, weight, style in font_files():
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def template_sources(project: Path) -> list[tuple[str, str]]:
+    """Return (file, 'project' or 'package') for every template and stylesheet, by name."""
+    found: dict[str, str] = {}
+    for kind, own, default in (("templates", project / "templates", package_templates_dir()),
+                               ("styles", project / "styles", package_styles_dir())):
+        names = {p.name for p in default.glob("*") if p.is_file()}
+        if own.is_dir():
+            names |= {p.name for p in own.glob("*") if p.is_file()}
+        for name in sorted(names):
+            origin = "project" if (own / name).is_file() else "package"
+            found[f"{kind}/{name}"] = origin
+    return sorted(found.items())
+
+
+def render_roots(root: Path) -> tuple[Path, ...]:
+    """Return the folders the renderer may read files from."""
+    return (root / "assets", root / "styles", package_styles_dir(), package_templates_dir(),
+            *{p.parent for p, _, _ in font_files()})

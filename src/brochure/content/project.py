@@ -1,0 +1,207 @@
+"""Find, load and validate a whole content project, collecting every problem before failing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from brochure.content.load import Loaded, load_yaml
+from brochure.content.models import Block, Clinic, Condition, FiguresBlock, Source, Topic
+from brochure.content.theme import contrast_problems, logo_problems
+from brochure.content.validate import validate
+from brochure.errors import ContentError, Problem, UsageError, display_path, suggest
+
+M = TypeVar("M", bound=BaseModel)
+
+# The language is the optional part between the id and ".yaml": intro.yaml, intro.es.yaml.
+# Files without it are in the clinic's default language, so translations never touch them.
+FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)(?:\.(?P<lang>[a-z]{2}(?:-[A-Z]{2})?))?\.yaml$")
+# Topics every brochure must end with: the safety topic holds the when-to-call callout.
+REQUIRED_TOPICS = ("safety",)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A validated document and where it came from."""
+
+    id: str
+    source: Loaded
+
+
+@dataclass(frozen=True)
+class TopicItem(Item):
+    """A validated topic."""
+
+    model: Topic
+
+
+@dataclass(frozen=True)
+class ConditionItem(Item):
+    """A validated condition brochure."""
+
+    model: Condition
+
+
+@dataclass
+class Project:
+    """Everything a build needs from the content folder, validated."""
+
+    root: Path
+    clinic: Clinic
+    clinic_source: Loaded
+    topics: dict[str, TopicItem] = field(default_factory=dict)
+    conditions: dict[str, ConditionItem] = field(default_factory=dict)
+
+    @property
+    def handouts(self) -> Path:
+        """Return the content folder."""
+        return self.root / "handouts"
+
+    def select(self, ids: list[str]) -> list[ConditionItem]:
+        """Return the named conditions in the order given (all when none are named)."""
+        if not ids:
+            return list(self.conditions.values())
+        unknown = [i for i in ids if i not in self.conditions]
+        if unknown:
+            name = unknown[0]
+            raise UsageError(
+                f"unknown condition '{name}'{suggest(name, set(self.conditions))}; "
+                "run 'brochure list' to see them"
+            )
+        return [self.conditions[i] for i in dict.fromkeys(ids)]
+
+
+def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """Return (id, path) for each default-language YAML file in ``folder``, sorted by id."""
+    found: list[tuple[str, Path]] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        if path.suffix in {".yml", ".yaml"} or path.name.endswith(".yaml"):
+            match = FILE_NAME.match(path.name)
+            if not match:
+                problems.append(Problem(
+                    display_path(path), 1, 1, "",
+                    "file names must be lowercase letters, digits and hyphens ending in "
+                    "'.yaml' (for example 'back-pain.yaml'); rename the file",
+                ))
+            elif match["lang"] is None:
+                found.append((match["id"], path))
+    return found
+
+
+def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Loaded, M] | None:
+    try:
+        loaded = load_yaml(path)
+        return loaded, validate(model, loaded)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def load_project(root: Path) -> Project:
+    """Load and validate the project at ``root``; raise ContentError listing every problem."""
+    handouts = root / "handouts"
+    if not handouts.is_dir():
+        raise UsageError(
+            f"no 'handouts' folder in {display_path(root)}; run the command in a brochure "
+            "project or pass --project DIR"
+        )
+    problems: list[Problem] = []
+    clinic_path = handouts / "clinic.yaml"
+    clinic: tuple[Loaded, Clinic] | None = None
+    if clinic_path.is_file():
+        clinic = _load(clinic_path, Clinic, problems)
+    else:
+        problems.append(Problem(display_path(clinic_path), 1, 1, "",
+                                "missing file; create it with the clinic's name, phone, website, "
+                                "address and disclaimer"))
+    topics: dict[str, TopicItem] = {}
+    topic_files = _files(handouts / "topics", problems)
+    for topic_id, path in topic_files:
+        if (got := _load(path, Topic, problems)) is not None:
+            topics[topic_id] = TopicItem(topic_id, got[0], got[1])
+    conditions: dict[str, ConditionItem] = {}
+    for cond_id, path in _files(handouts / "conditions", problems):
+        if (got_c := _load(path, Condition, problems)) is not None:
+            conditions[cond_id] = ConditionItem(cond_id, got_c[0], got_c[1])
+    if not conditions and not problems:
+        problems.append(Problem(display_path(handouts / "conditions"), 1, 1, "",
+                                "no condition brochures found; add a file such as "
+                                "'handouts/conditions/back-pain.yaml'"))
+    items: list[TopicItem | ConditionItem] = [*topics.values(), *conditions.values()]
+    for item in items:
+        problems.extend(_check_sources(item))
+    for cond in conditions.values():
+        # A topic file that exists but failed validation is still a known id: its own
+        # problems are reported once, not again by every condition that includes it.
+        known = {topic_id for topic_id, _ in topic_files}
+        problems.extend(check_topic_ids(cond.source, cond.model.topics, known, ("topics",)))
+    if clinic is not None:
+        problems.extend(contrast_problems(clinic[1], clinic[0]))
+        problems.extend(logo_problems(clinic[1], clinic[0], root))
+    if problems or clinic is None:
+        raise ContentError(problems)
+    return Project(root=root, clinic=clinic[1], clinic_source=clinic[0],
+                   topics=topics, conditions=conditions)
+
+
+def check_topic_ids(source: Loaded | None, ids: list[str], known: set[str],
+                    loc: tuple[str, ...]) -> list[Problem]:
+    """Check a list of topic ids: each known, none repeated, the required ones present."""
+    problems: list[Problem] = []
+
+    def report(where: tuple[str | int, ...], message: str) -> None:
+        if source is not None:
+            problems.append(source.problem(where, message))
+        else:
+            problems.append(Problem("--topics", 1, 1, "", message))
+
+    seen: set[str] = set()
+    for i, topic_id in enumerate(ids):
+        if topic_id not in known:
+            report((*loc, i), f"unknown topic '{topic_id}'{suggest(topic_id, known)}; "
+                              "run 'brochure list' to see the topics")
+        elif topic_id in seen:
+            report((*loc, i), f"topic '{topic_id}' is listed twice; keep one")
+        seen.add(topic_id)
+    for required in REQUIRED_TOPICS:
+        if required in known and required not in seen:
+            report(loc, f"every brochure must include the '{required}' topic (it holds "
+                        "when to call the clinic); add it to the list")
+    return problems
+
+
+def _blocks(item: TopicItem | ConditionItem) -> list[tuple[tuple[str | int, ...], Block]]:
+    if isinstance(item, TopicItem):
+        return [(("blocks", i), b) for i, b in enumerate(item.model.blocks)]
+    return [(("sections", s, "blocks", i), b)
+            for s, section in enumerate(item.model.sections)
+            for i, b in enumerate(section.blocks)]
+
+
+def _check_sources(item: TopicItem | ConditionItem) -> list[Problem]:
+    problems: list[Problem] = []
+    sources: list[Source] = item.model.sources
+    seen: set[str] = set()
+    for i, src in enumerate(sources):
+        if src.id in seen:
+            problems.append(item.source.problem(("sources", i, "id"),
+                                                f"source id '{src.id}' is used twice"))
+        seen.add(src.id)
+    for loc, block in _blocks(item):
+        if isinstance(block, FiguresBlock):
+            for j, fig in enumerate(block.items):
+                if fig.source is not None and fig.source not in seen:
+                    problems.append(item.source.problem(
+                        (*loc, "items", j, "source"),
+                        f"unknown source '{fig.source}'{suggest(fig.source, seen)}; "
+                        "list it under 'sources' in this file",
+                    ))
+    return problems
+
+

@@ -1,0 +1,155 @@
+"""The package's shape: folders by pipeline stage, imports one way, no cycles."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "brochure"
+
+# Lower stages never import higher ones: a reader finds a behaviour from folder names alone.
+RANK = {"errors": 0, "helptext": 0, "content": 1, "compose": 2, "render": 3, "checks": 4,
+        "catalogue": 5, "scaffold": 5, "api": 6, "cli": 7, "launch": 8, "__main__": 8,
+        "__init__": 9}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def _runtime_imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Return the brochure modules imported when the code runs (not under TYPE_CHECKING)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("brochure"))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = module.split(".") if is_package else module.split(".")[:-1]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            if base.startswith("brochure"):
+                for alias in node.names:
+                    candidate = f"{base}.{alias.name}"
+                    found.add(candidate if _exists(candidate) else base)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _exists(module: str) -> bool:
+    rel = Path(*module.split(".")[1:])
+    return (PACKAGE / rel).with_suffix(".py").is_file() or (PACKAGE / rel / "__init__.py").is_file()
+
+
+def import_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = _module_name(path)
+        tree = ast.parse(path.read_text("utf-8"))
+        deps = _runtime_imports(tree, name, path.name == "__init__.py")
+        graph[name] = {d for d in deps if d != name and d != "brochure"}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1 or v in graph.get(v, ()):
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def test_the_graph_sees_imports_inside_functions() -> None:
+    graph = import_graph()
+    # cli imports the library lazily, inside its commands
+    assert "brochure.api" in graph["brochure.cli"]
+    assert "brochure.render.pdf" in graph["brochure.catalogue.produce"]
+
+
+def test_no_import_cycle() -> None:
+    assert _cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_imports_run_from_the_command_down_to_the_content() -> None:
+    wrong = [f"{m} imports {d}" for m, deps in import_graph().items() for d in deps
+             if RANK[_stage(d)] > RANK[_stage(m)]]
+    assert wrong == []
+
+
+def test_every_module_sits_in_a_known_stage() -> None:
+    assert {_stage(m) for m in import_graph()} <= set(RANK)
+
+
+def test_weasyprint_private_api_is_where_the_adapter_expects_it() -> None:
+    """Fails loudly when a WeasyPrint release moves what render/weasy.py reads."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from brochure.content.assets import font_face_css
+    from brochure.render.weasy import remove_font_folder, root_box
+
+    config = FontConfiguration()
+    css = weasyprint.CSS(string=font_face_css(), font_config=config)
+    doc = weasyprint.HTML(string="<p class='panel'>Hello</p>").render(
+        stylesheets=[css], font_config=config)
+    box = root_box(doc.pages[0])
+    assert type(box).__name__ == "PageBox"
+    assert box.children, "the page box has no children: the box tree moved"
+    folder = Path(config._folder)
+    assert folder.is_dir()
+    remove_font_folder(config)
+    assert not folder.exists()
+
+
+def test_weasyprint_is_bounded_below_its_next_major_release() -> None:
+    data = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))
+    spec = next(d for d in data["project"]["dependencies"] if d.startswith("weasyprint"))
+    assert "<" in spec, spec
