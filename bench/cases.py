@@ -40,6 +40,7 @@ class Bench:
     html: str = ""  # the composed page of the P1 brochure, set by p1
     library_seconds: float = 0.0  # P1's median library call, for the Chromium ratio
     library_pdf: dict[str, int] = field(default_factory=dict)
+    catalogue_seconds: float = 0.0  # P2's full parallel build, for T1
 
     @property
     def brochure(self) -> Path:
@@ -149,6 +150,7 @@ def catalogue(bench: Bench) -> list[Result]:
                               cwd=bench.root)
     par_load = load_between(before, cpu_now(), par_wall)
     par = _manifest(bench.tmp / "par")
+    bench.catalogue_seconds = par_wall
     par_sum = sum(e["render_seconds"] for e in par.values())
     ideal = seq_sum / bench.cpus
     scope = f"{len(seq)} brochures" + (f" ({', '.join(names)})" if names else "")
@@ -308,3 +310,84 @@ def chromium(bench: Bench, runs: int) -> Result:
                  "chromium_pdf": pdf, "library_pdf": lib},
         note="for information, no target; PDFs tagged: Chromium "
              f"{'yes' if pdf['tagged'] else 'no'}, library {'yes' if lib['tagged'] else 'no'}")
+
+
+RAW_COLD = """\
+import sys
+import weasyprint
+
+html = open(sys.argv[1], encoding="utf-8").read()
+weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant=sys.argv[4])
+"""
+
+
+def p7_cold_one(bench: Bench, runs: int) -> Result:
+    """A practitioner's single cold build against raw WeasyPrint run cold on the same HTML."""
+    from brochure.render.pdf import PDF_VARIANT
+
+    one = [CONDITION, "--layout", LAYOUT, "--paper", PAPER, "--jobs", "1", "--force"]
+    run_command(bench.build("cold-html", *one, "--html"), cwd=bench.root)
+    html = bench.tmp / "cold-html" / f"{CONDITION}.{LAYOUT}.{PAPER}.en.html"
+    script = bench.tmp / "raw_cold.py"
+    script.write_text(RAW_COLD, "utf-8")
+    base = bench.root.resolve().as_uri() + "/"
+    calls = {
+        "brochure": lambda: run_command(bench.build("cold", *one), cwd=bench.root),
+        "raw": lambda: run_command([bench.python, script, html, base, bench.tmp / "raw.pdf",
+                                    PDF_VARIANT], cwd=bench.root),
+    }
+    alternate(calls, 1)
+    samples = alternate(calls, runs)
+    ours, raw = median(samples["brochure"]), median(samples["raw"])
+    return Result(
+        "P7", "cold single build / cold raw WeasyPrint, one brochure", ours / raw, "x", 1.10,
+        f"`brochure build {CONDITION} --layout {LAYOUT} --paper {PAPER}` {ours:.2f} s, a fresh "
+        f"Python writing the same composed HTML as {PDF_VARIANT} {raw:.2f} s",
+        details={"runs": runs, "brochure_median_s": ours, "raw_median_s": raw,
+                 "samples_s": samples})
+
+
+def ld_alias_bomb(bench: Bench, rounds: int) -> Result:
+    """Refusing a YAML alias bomb against loading the whole default project."""
+    from brochure.content.load import load_yaml
+    from brochure.content.project import load_project
+    from brochure.errors import ContentError
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    bomb = bench.tmp / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", "utf-8")
+
+    def refuse() -> None:
+        try:
+            load_yaml(bomb)
+        except ContentError:
+            return
+        raise ValueError("the alias bomb was loaded")
+
+    calls = {"bomb": refuse, "project": lambda: load_project(bench.root)}
+    alternate(calls, 1)
+    samples = alternate(calls, rounds)
+    bomb_s, project_s = median(samples["bomb"]), median(samples["project"])
+    return Result("LD", "refusing a YAML alias bomb / loading the default project",
+                  bomb_s / project_s, "x", 1.0,
+                  f"alias bomb (9^10 values) refused in {bomb_s * 1000:.0f} ms; the whole "
+                  f"default project loaded and validated in {project_s * 1000:.0f} ms",
+                  details={"rounds": rounds, "bomb_median_s": bomb_s,
+                           "project_median_s": project_s, "samples_s": samples})
+
+
+def t1_suite(bench: Bench) -> Result:
+    """`make test` (lint and the whole suite, venv present) against P2's full parallel build."""
+    name = "`make test` / full parallel build of the default catalogue"
+    if bench.quick:
+        return Result("T1", name, None, "x", 2.5, "", skipped="needs the full catalogue's P2")
+    wall, done = run_command(["make", "-s", "test"], cwd=bench.root, timeout=3600)
+    tail = (done.stdout.strip().splitlines() or [""])[-1]
+    build = bench.catalogue_seconds
+    if not build:
+        raise ValueError("P2 did not run, so there is no full build to compare with")
+    return Result("T1", name, wall / build, "x", 2.5,
+                  f"make test {wall:.0f} s ({tail}); full parallel build {build:.1f} s (P2)",
+                  details={"make_test_s": wall, "full_parallel_build_s": build,
+                           "pytest_summary": tail})

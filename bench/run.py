@@ -20,7 +20,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from cases import Bench, catalogue, chromium, p1_library, p4_startup, p5_memory, p6_size
+from cases import (
+    Bench,
+    catalogue,
+    chromium,
+    ld_alias_bomb,
+    p1_library,
+    p4_startup,
+    p5_memory,
+    p6_size,
+    p7_cold_one,
+    t1_suite,
+)
 from machine import cpus, describe, one_line
 from measure import (
     CommandFailed,
@@ -38,11 +49,14 @@ ROOT = HERE.parent
 # (ids it yields, title) -> measurement; run in this order: P1 first, in a quiet process.
 STEPS: list[tuple[tuple[str, ...], str]] = [
     (("P1",), "library call against raw WeasyPrint"),
+    (("P7",), "one brochure, cold"),
+    (("LD",), "YAML alias bomb"),
     (("P4",), "start-up time"),
     (("CR",), "Chromium"),
     (("P6",), "handout sizes"),
     (("P2", "P3"), "catalogue builds"),
     (("P5",), "worker memory"),
+    (("T1",), "the test suite"),
 ]
 
 
@@ -140,6 +154,9 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "P6": lambda: [p6_size(bench)],
         "P2": lambda: catalogue(bench),
         "P5": lambda: [p5_memory(bench)],
+        "P7": lambda: [p7_cold_one(bench, runs=7)],
+        "LD": lambda: [ld_alias_bomb(bench, rounds=7)],
+        "T1": lambda: [t1_suite(bench)],
     }
     try:
         return runs[step[0]]()
@@ -159,7 +176,10 @@ def main() -> None:
     parser.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
                         help="before each step, wait up to this long for other processes "
                              "to leave the machine idle (default: 120; 0: do not wait)")
+    parser.add_argument("--only", metavar="IDS",
+                        help="run only these rows, e.g. P7,LD (T1 needs P2 in the same run)")
     args = parser.parse_args()
+    only = set(args.only.upper().split(",")) if args.only else None
     started = time.perf_counter()
     machine = describe(ROOT)
     machine["subreaper"] = become_subreaper()
@@ -168,6 +188,8 @@ def main() -> None:
     results: list[Result] = []
     try:
         for ids, title in STEPS:
+            if only is not None and not only & set(ids):
+                continue
             print(f"[{time.perf_counter() - started:5.0f} s] {'/'.join(ids)}: {title} ...",
                   file=sys.stderr, flush=True)
             waited = wait_for_quiet(args.max_wait) if args.max_wait > 0 else 0.0
@@ -182,7 +204,7 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "CR"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "T1", "LD", "CR"]
     results.sort(key=lambda r: order.index(r.id))
     seconds = time.perf_counter() - started
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -195,7 +217,7 @@ def main() -> None:
     md = markdown(results, machine, f"### {header}")
     print()
     print(md, end="")
-    stem = "results-quick" if args.quick else "results"
+    stem = "results-quick" if args.quick or only else "results"
     (HERE / f"{stem}.md").write_text(md, "utf-8")
     (HERE / f"{stem}.json").write_text(json.dumps({
         "when": when.isoformat(), "quick": args.quick, "seconds": seconds,
