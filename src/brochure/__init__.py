@@ -17,6 +17,7 @@ __all__ = [
     "BuildFailed",
     "BuildResult",
     "ContentError",
+    "MailError",
     "Problem",
     "UsageError",
     "__version__",
@@ -25,11 +26,14 @@ __all__ = [
     "init",
     "list_project",
     "merge_manifests",
+    "personalise",
+    "send",
 ]
 
-_ERRORS = {"BrochureError", "ContentError", "Problem", "UsageError"}
+_ERRORS = {"BrochureError", "ContentError", "MailError", "Problem", "UsageError"}
 _API = {"BuildFailed", "BuildResult", "build", "check", "init", "list_project",
         "merge_manifests"}
+_PERSONAL = {"personalise", "send"}
 
 if TYPE_CHECKING:
     from typing import Any
@@ -43,7 +47,14 @@ if TYPE_CHECKING:
         list_project,
         merge_manifests,
     )
-    from brochure.errors import BrochureError, ContentError, Problem, UsageError
+    from brochure.errors import (
+        BrochureError,
+        ContentError,
+        MailError,
+        Problem,
+        UsageError,
+    )
+    from brochure.personal.api import personalise, send
 
 
 def __getattr__(name: str) -> Any:
@@ -52,4 +63,6 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("brochure.errors"), name)
     if name in _API:
         return getattr(importlib.import_module("brochure.api"), name)
+    if name in _PERSONAL:
+        return getattr(importlib.import_module("brochure.personal.api"), name)
     raise AttributeError(f"module 'brochure' has no attribute {name!r}")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -21,6 +22,9 @@ from brochure.project import ConditionItem, Project, check_topic_ids
 from brochure.qr import qr_svg
 from brochure.theme import theme_css
 from brochure.validate import suggest
+
+if TYPE_CHECKING:
+    from brochure.personal.cover import Personal
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Brochure:
     origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
     print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
+    personal: Personal | None = None  # a copy made for one patient (brochure personalise)
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
