@@ -102,7 +102,7 @@ def build_message(*, clinic: Clinic, sender: str, to: str, reply_to: str | None,
 
 def _reply(code: int, text: bytes | str, to: str) -> str:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    words = " ".join(words.split()).replace(to, "<recipient>")
+    words = " ".join(words.split()).replace(to, "recipient")
     return f"{code} {words}".strip()
 
 
