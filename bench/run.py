@@ -30,6 +30,7 @@ from measure import (
     load_between,
     ratio_text,
 )
+from personal import p7_personal
 
 OTHERS_WARN = 0.05  # share of the machine's CPU time taken by others that makes a step suspect
 HERE = Path(__file__).resolve().parent
@@ -43,6 +44,7 @@ STEPS: list[tuple[tuple[str, ...], str]] = [
     (("P6",), "handout sizes"),
     (("P2", "P3"), "catalogue builds"),
     (("P5",), "worker memory"),
+    (("P7",), "personal copy sent"),
 ]
 
 
@@ -140,10 +142,11 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "P6": lambda: [p6_size(bench)],
         "P2": lambda: catalogue(bench),
         "P5": lambda: [p5_memory(bench)],
+        "P7": lambda: [p7_personal(bench, rounds=7)],
     }
     try:
         return runs[step[0]]()
-    except (CommandFailed, OSError, ValueError, KeyError) as exc:
+    except (CommandFailed, OSError, ValueError, KeyError, ImportError) as exc:
         traceback.print_exc(file=sys.stderr)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Result(i, title, None, "x", None, "", skipped=f"failed: {reason}") for i in step]
@@ -159,7 +162,12 @@ def main() -> None:
     parser.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
                         help="before each step, wait up to this long for other processes "
                              "to leave the machine idle (default: 120; 0: do not wait)")
+    parser.add_argument("--only", action="append", metavar="ID",
+                        help="run only this row (repeat for several: --only P7); prints "
+                             "the table and writes no result file")
     args = parser.parse_args()
+    steps = [(ids, title) for ids, title in STEPS
+             if not args.only or any(i in args.only for i in ids)]
     started = time.perf_counter()
     machine = describe(ROOT)
     machine["subreaper"] = become_subreaper()
@@ -167,7 +175,7 @@ def main() -> None:
     bench = Bench(root=ROOT, tmp=tmp, cpus=cpus(), quick=args.quick)
     results: list[Result] = []
     try:
-        for ids, title in STEPS:
+        for ids, title in steps:
             print(f"[{time.perf_counter() - started:5.0f} s] {'/'.join(ids)}: {title} ...",
                   file=sys.stderr, flush=True)
             waited = wait_for_quiet(args.max_wait) if args.max_wait > 0 else 0.0
@@ -182,7 +190,7 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "CR"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "CR"]
     results.sort(key=lambda r: order.index(r.id))
     seconds = time.perf_counter() - started
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -195,6 +203,8 @@ def main() -> None:
     md = markdown(results, machine, f"### {header}")
     print()
     print(md, end="")
+    if args.only:  # a partial run never replaces the numbers of a full one
+        return
     stem = "results-quick" if args.quick else "results"
     (HERE / f"{stem}.md").write_text(md, "utf-8")
     (HERE / f"{stem}.json").write_text(json.dumps({

@@ -1,4 +1,8 @@
-"""Lock a PDF with a password: AES-256 (PDF 2.0 security handler, /V 5 /R 6), never RC4."""
+"""Lock a PDF with a password: AES-256 (PDF 2.0 security handler, /V 5 /R 6), never RC4.
+
+qpdf (through pikepdf) does it: it keeps WeasyPrint's compressed object streams, so the
+locked copy is about the size of the plain one and takes a few hundredths of a second.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +19,16 @@ def encrypt(pdf: bytes, password: str) -> bytes:
     accessibility permission keeps screen readers working. Changing it needs an owner
     password that nobody is told. The document's tags, language and metadata are kept.
     """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.constants import UserAccessPermissions as Allow
+    import pikepdf
 
     if not password:
         raise UsageError("the password is empty; choose one to give the patient")
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    reserved = Allow.R7 | Allow.R8 | Allow.R13 | Allow.R14 | Allow.R15 | Allow.R16
-    for bit in range(17, 33):  # bits 13-32 must be 1 (ISO 32000-2, table 22)
-        reserved |= Allow(1 << (bit - 1))
-    allowed = (reserved | Allow.PRINT | Allow.PRINT_TO_REPRESENTATION | Allow.EXTRACT
-               | Allow.EXTRACT_TEXT_AND_GRAPHICS)
-    writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(32),
-                   permissions_flag=allowed, algorithm="AES-256")
+    allow = pikepdf.Permissions(accessibility=True, extract=True, print_lowres=True,
+                                print_highres=True, modify_annotation=False,
+                                modify_assembly=False, modify_form=False, modify_other=False)
     out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.save(out, encryption=pikepdf.Encryption(
+            user=password, owner=secrets.token_urlsafe(32), R=6, allow=allow, aes=True,
+            metadata=True), object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
