@@ -80,15 +80,25 @@ def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
     return AuthResult(success=ok, handled=False)
 
 
-def start(folder: Path, *, size_limit: int = 10 * 1024 * 1024) -> tuple[Controller, Inbox, Path]:
-    """Start the server with STARTTLS required; return it, its inbox and its certificate."""
+def start(folder: Path, *, size_limit: int = 10 * 1024 * 1024,
+          security: str = "starttls") -> tuple[Controller, Inbox, Path]:
+    """Start the server; return it, its inbox and its certificate.
+
+    ``security``: "starttls" (required before the login), "tls" (implicit TLS from the
+    first byte) or "none" (plain, no login).
+    """
     cert, key = make_certificate(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     inbox = Inbox()
+    tls: dict[str, Any] = {
+        "starttls": {"tls_context": context, "require_starttls": True,
+                     "authenticator": authenticate, "auth_require_tls": True},
+        "tls": {"ssl_context": context, "authenticator": authenticate,
+                "auth_require_tls": False},
+        "none": {},
+    }[security]
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
-                            tls_context=context, require_starttls=True,
-                            authenticator=authenticate, auth_require_tls=True,
-                            data_size_limit=size_limit, server_hostname="localhost")
+                            data_size_limit=size_limit, server_hostname="localhost", **tls)
     controller.start()
     return controller, inbox, cert

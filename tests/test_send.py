@@ -142,6 +142,45 @@ def test_the_clinic_can_name_the_patient(tmp_path: Path, config: Path,
     assert body.startswith("Hello Ana Pérez,\n\nTest Clinic made this handout for you.")
 
 
+@pytest.mark.parametrize("security", ["tls", "none"])
+def test_implicit_tls_and_an_insecure_server_on_purpose(project: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        security: str) -> None:
+    controller, inbox, cert = start(tmp_path / "server", security=security)
+    monkeypatch.setenv("BROCHURE_SMTP_PASSWORD", PASSWORD)
+    login = f'user = "{USER}"\n' if security == "tls" else 'from = "hello@test-clinic.test"\n'
+    insecure = "allow_insecure = true\n" if security == "none" else ""
+    config = write_config(tmp_path / "home", f'host = "127.0.0.1"\nport = {controller.port}\n'
+                          f'security = "{security}"\n{login}{insecure}ca_file = "{cert}"\n')
+    try:
+        result = invoke("send", "back-pain", "--patient", PATIENT, "--to", TO,
+                        "--smtp-config", str(config))
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f" KB) through 127.0.0.1:{controller.port}\n")
+    assert [(m[0], m[1]) for m in inbox.messages] == [
+        (USER if security == "tls" else "hello@test-clinic.test", [TO])]
+
+
+def test_a_server_without_starttls_is_refused(project: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    controller, inbox, _ = start(tmp_path / "server", security="none")
+    monkeypatch.setenv("BROCHURE_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("BROCHURE_PDF_PASSWORD", "pdf-pass")
+    config = write_config(tmp_path / "home", f'host = "127.0.0.1"\nport = {controller.port}\n'
+                          f'user = "{USER}"\n')
+    try:
+        result = send(config)
+    finally:
+        controller.stop()
+    assert (result.exit_code, result.stderr) == (
+        1, f"error: 127.0.0.1:{controller.port} does not offer STARTTLS, so the message would "
+        f"travel unencrypted; use security = \"tls\" in {config} if the server takes implicit "
+        "TLS; nothing was sent\n")
+    assert inbox.messages == []
+
+
 def test_wrong_password_is_one_line(project: Path, config: Path,
                                     server: tuple[int, Inbox, Path],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
