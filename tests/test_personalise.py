@@ -215,3 +215,13 @@ def test_content_errors_still_collected(make_project, tmp_path: Path) -> None:
     with pytest.raises(ContentError):
         brochure.personalise(project=".", condition="back-pain", patient=PATIENT,
                              out=tmp_path / "c.pdf")
+
+
+def test_note_from_a_file(project: Path, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Ice for *ten* minutes.\r\n\r\n<script>alert(1)</script>\r\n", "utf-8")
+    out = tmp_path / "copy.pdf"
+    brochure.personalise(project=project, condition="back-pain", patient=PATIENT,
+                         practitioner="dana", note_file=note, out=out, today=DAY)
+    _, words = read(out)
+    assert "A note from Dana Lee Ice for ten minutes. <script>alert(1)</script>" in words

@@ -365,3 +365,21 @@ def test_nothing_about_the_patient_is_kept(project: Path, tmp_path: Path, config
     captured = "".join(r.output for r in [built, *outputs]) + caplog.text
     assert not any(f in captured for f in forms)
     assert sorted(p.name for p in outbox.iterdir()) == ["copy.pdf", "locked.pdf", "message.eml"]
+
+
+def test_settings_come_from_the_environment_or_the_config_folder(
+        project: Path, tmp_path: Path, config: Path, server: tuple[int, Inbox, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import brochure
+
+    monkeypatch.setenv("BROCHURE_SMTP_CONFIG", str(config))
+    sent = brochure.send(project=project, condition="back-pain", patient=PATIENT, to=TO)
+    assert (sent.server, sent.attachment, sent.encrypted) == (
+        f"127.0.0.1:{server[0]}", "back-pain.pdf", False)
+    monkeypatch.delenv("BROCHURE_SMTP_CONFIG")
+    xdg = tmp_path / "xdg"
+    write_config(xdg / "brochure", config.read_text())
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    result = invoke("send", "back-pain", "--patient", PATIENT, "--to", TO)
+    assert result.exit_code == 0, result.output
+    assert len(server[1].messages) == 2

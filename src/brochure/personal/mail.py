@@ -88,7 +88,7 @@ def build_message(*, clinic: Clinic, sender: str, to: str, reply_to: str | None,
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
-    if reply_to:
+    if reply_to and EMAIL.match(reply_to):
         msg["Reply-To"] = Address(display_name=clinic.name, addr_spec=reply_to)
     msg["Subject"] = letter.subject
     msg["Date"] = formatdate(localtime=True)

@@ -89,7 +89,8 @@ def load_settings(path: Path, *, project: Path) -> SmtpSettings:
                         f"settings' in the README) or name another with --smtp-config or "
                         f"${CONFIG_ENV}")
     resolved = path.resolve()
-    if resolved.is_relative_to(project.resolve()):
+    # The usual place is never "inside the project", even for a project in the home folder.
+    if resolved.is_relative_to(project.resolve()) and resolved != default_path().resolve():
         raise MailError(f"{shown}: the mail server settings are inside the project, where "
                         "they could be shared with the content; move them to "
                         "~/.config/brochure/smtp.toml")
