@@ -41,6 +41,7 @@ from measure import (
     load_between,
     ratio_text,
 )
+from personal import p8_personal
 
 OTHERS_WARN = 0.05  # share of the machine's CPU time taken by others that makes a step suspect
 HERE = Path(__file__).resolve().parent
@@ -57,6 +58,7 @@ STEPS: list[tuple[tuple[str, ...], str]] = [
     (("P2", "P3"), "catalogue builds"),
     (("P5",), "worker memory"),
     (("T1",), "the test suite"),
+    (("P8",), "personal copy sent"),
 ]
 
 
@@ -157,10 +159,11 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "P7": lambda: [p7_cold_one(bench, runs=7)],
         "LD": lambda: [ld_alias_bomb(bench, rounds=7)],
         "T1": lambda: [t1_suite(bench)],
+        "P8": lambda: [p8_personal(bench, rounds=7)],
     }
     try:
         return runs[step[0]]()
-    except (CommandFailed, OSError, ValueError, KeyError) as exc:
+    except (CommandFailed, OSError, ValueError, KeyError, ImportError) as exc:
         traceback.print_exc(file=sys.stderr)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Result(i, title, None, "x", None, "", skipped=f"failed: {reason}") for i in step]
@@ -204,7 +207,7 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "T1", "LD", "CR"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "T1", "LD", "CR"]
     results.sort(key=lambda r: order.index(r.id))
     seconds = time.perf_counter() - started
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -17,6 +17,7 @@ __all__ = [
     "BuildFailed",
     "BuildResult",
     "ContentError",
+    "MailError",
     "Problem",
     "UsageError",
     "__version__",
@@ -25,17 +26,28 @@ __all__ = [
     "init",
     "list_project",
     "merge_manifests",
+    "personalise",
+    "send",
 ]
 
-_ERRORS = {"BrochureError", "BuildFailed", "ContentError", "Problem", "UsageError"}
+_ERRORS = {"BrochureError", "BuildFailed", "ContentError", "MailError", "Problem", "UsageError"}
 _API = {"build", "check", "init", "list_project", "merge_manifests"}
+_PERSONAL = {"personalise", "send"}
 
 if TYPE_CHECKING:
     from typing import Any
 
     from brochure.api import build, check, init, list_project, merge_manifests
     from brochure.catalogue.run import BuildResult
-    from brochure.errors import BrochureError, BuildFailed, ContentError, Problem, UsageError
+    from brochure.errors import (
+        BrochureError,
+        BuildFailed,
+        ContentError,
+        MailError,
+        Problem,
+        UsageError,
+    )
+    from brochure.personal.api import personalise, send
 
 
 def __getattr__(name: str) -> Any:
@@ -46,4 +58,6 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("brochure.api"), name)
     if name == "BuildResult":
         return importlib.import_module("brochure.catalogue.run").BuildResult
+    if name in _PERSONAL:
+        return getattr(importlib.import_module("brochure.personal.api"), name)
     raise AttributeError(f"module 'brochure' has no attribute {name!r}")

@@ -271,3 +271,122 @@ def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     target = out or manifests[0].parent / "manifest.json"
     count = api.merge_manifests(manifests, out=target)
     click.echo(f"wrote {target} ({count} outputs from {len(manifests)} manifests)")
+
+
+PASSWORD_ENV = "BROCHURE_PDF_PASSWORD"
+
+
+def _personal_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options ``personalise`` and ``send`` share: whom the copy is for, what it holds."""
+    options = [
+        click.argument("condition"),
+        click.option("--patient", required=True,
+                     help="The patient's name as it should print on the cover."),
+        click.option("--practitioner", metavar="ID",
+                     help="Who prepared it: a practitioner's id in clinic.yaml."),
+        click.option("--note", help="A note for the patient, printed in a box (plain text; "
+                     "**bold**, *italic* and '- ' lists work; at most 1,200 characters)."),
+        click.option("--note-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Read the note from this UTF-8 text file instead."),
+        click.option("--topics", help="Comma-separated topic ids to use instead of the "
+                     "condition's own (must keep safety)."),
+        click.option("--layout", type=click.Choice(["handout", "large-print"]),
+                     default="handout", show_default=True, help="The copy's layout."),
+        click.option("--paper", type=click.Choice(["letter", "a4"]),
+                     help="Paper family (default: clinic.yaml's defaults.paper)."),
+        click.option("--lang", "language", metavar="LANG",
+                     help="Language of the copy (default: the clinic's)."),
+        click.option("--location", help="The location whose address and phone print."),
+        click.option("--password", "ask_password", is_flag=True,
+                     help=f"Lock the PDF with a password (AES-256): asked for, or taken "
+                     f"from ${PASSWORD_ENV}."),
+        PROJECT,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _password(ask: bool) -> str | None:
+    if not ask:
+        return None
+    return os.environ.get(PASSWORD_ENV) or str(click.prompt(
+        "Password for the PDF", hide_input=True, confirmation_prompt=True, err=True))
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@_personal_options
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF to write: the only file this command writes.")
+def personalise(condition: str, patient: str, practitioner: str | None, note: str | None,
+                note_file: Path | None, topics: str | None, layout: str, paper: str | None,
+                language: str | None, location: str | None, ask_password: bool,
+                project: Path, out: Path) -> None:
+    """Make a copy of one condition's handout for one patient.
+
+    The cover says who it is for, who prepared it and when; the note prints in a box.
+    Nothing about the patient is kept: the copy is made in memory and --out is the only
+    file written.
+
+    \b
+    Example:
+      brochure personalise back-pain --patient "Ana Pérez" --practitioner dana \\
+        --note "Walk 10 minutes twice a day." --password --out ~/Desktop/handout.pdf
+    """
+    from brochure.personal import api
+
+    done = api.personalise(
+        project=project, condition=condition, patient=patient, out=out,
+        practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
+        layout=layout, paper=paper, language=language, location=location,
+        password=_password(ask_password))
+    _warn(done.warnings)
+    lock = ", encrypted with AES-256" if done.encrypted else ""
+    click.echo(f"wrote {out} ({done.pages} pages, {done.bytes // 1024} KB{lock})")
+
+
+@main.command()
+@_personal_options
+@click.option("--to", required=True, metavar="ADDRESS", help="The patient's e-mail address.")
+@click.option("--smtp-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="The mail server settings (default: $BROCHURE_SMTP_CONFIG, or "
+              "~/.config/brochure/smtp.toml).")
+@click.option("--dry-run", is_flag=True,
+              help="Write the message to --out as an .eml file instead of sending it.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --dry-run: the .eml file to write.")
+def send(condition: str, patient: str, practitioner: str | None, note: str | None,
+         note_file: Path | None, topics: str | None, layout: str, paper: str | None,
+         language: str | None, location: str | None, ask_password: bool, project: Path,
+         to: str, smtp_config: Path | None, dry_run: bool, out: Path | None) -> None:
+    """E-mail a personal copy to a patient through the clinic's own mail server.
+
+    The copy is made as 'brochure personalise' makes it and sent once; every failure is
+    one line and nothing is retried. The subject and the attachment's name leave out the
+    patient's name unless clinic.yaml says 'mail: {show_patient_name: true}'.
+
+    \b
+    Example:
+      brochure send back-pain --patient "Ana Pérez" --to ana@example.com --password
+      brochure send back-pain --patient "Ana Pérez" --to ana@example.com \\
+        --dry-run --out /tmp/message.eml
+    """
+    from brochure.personal import api
+
+    done = api.send(
+        project=project, condition=condition, patient=patient, to=to,
+        practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
+        layout=layout, paper=paper, language=language, location=location,
+        password=_password(ask_password), smtp_config=smtp_config, dry_run=dry_run, out=out)
+    _warn(done.warnings)
+    lock = ", encrypted with AES-256" if done.encrypted else ""
+    if done.out is not None:
+        click.echo(f"wrote {done.out} ({done.bytes // 1024} KB; not sent)")
+    else:
+        # Not the attachment's name: it holds the patient's name when the clinic turns that on.
+        click.echo(f"sent the message ({done.bytes // 1024} KB{lock}) through {done.server}")

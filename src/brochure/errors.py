@@ -68,6 +68,10 @@ class OutputError(BrochureError):
     """A file could not be written where it was asked for."""
 
 
+class MailError(BrochureError):
+    """A personal copy could not be sent (settings, connection, TLS, login or the server)."""
+
+
 class FitError(BrochureError):
     """Content does not fit a layout's fixed panels or pages; nothing is clipped or written."""
 

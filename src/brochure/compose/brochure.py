@@ -13,6 +13,17 @@ from brochure.errors import UsageError, suggest
 
 
 @dataclass(frozen=True)
+class Personal:
+    """The personal part of one copy, as the handout template prints it."""
+
+    patient: str
+    by: str  # "Dana Lee, physiotherapist", or the clinic's name
+    author: str  # whose note it is: "Dana Lee", or "your practitioner"
+    date: str  # "26 November 2026"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Part:
     """A titled part of a brochure: one of the condition's sections, or an included topic."""
 
@@ -46,6 +57,7 @@ class Brochure:
     origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
     print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
+    personal: Personal | None = None  # a copy made for one patient (brochure personalise)
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,

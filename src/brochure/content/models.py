@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -248,11 +249,36 @@ class Location(Strict):
     hours: list[Text] = []
 
 
-class Practitioner(Strict):
-    """Someone who treats patients, printed on the back of a brochure."""
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
+
+class Practitioner(Strict):
+    """Someone who treats patients, printed on the back of a brochure.
+
+    ``id`` names them for ``brochure personalise --practitioner``; ``email`` is where a
+    patient's reply to a personal copy goes.
+    """
+
+    id: Ident | None = None
     name: Text
     role: Text
+    email: Text | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 254 or not EMAIL.match(value)):
+            raise ValueError(f"'{value}' is not an e-mail address; write it like "
+                             "name@example.com")
+        return value
+
+
+class MailSettings(Strict):
+    """How ``brochure send`` words its e-mails."""
+
+    # The patient's name in the subject and the attachment's file name: off by default,
+    # since both show in mail server logs and in the recipient's list of messages.
+    show_patient_name: bool = False
 
 
 class Clinic(Strict):
@@ -265,6 +291,7 @@ class Clinic(Strict):
     contact: Contact
     locations: Annotated[list[Location], Field(min_length=1)]
     practitioners: list[Practitioner] = []
+    mail: MailSettings = MailSettings()
     disclaimer: Text
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
@@ -275,6 +302,11 @@ class Clinic(Strict):
         for i, loc_id in enumerate(ids):
             if loc_id in ids[:i]:
                 raise ValueError(f"locations[{i}]: location id '{loc_id}' is used twice")
+        people = [person.id for person in self.practitioners]
+        for i, person_id in enumerate(people):
+            if person_id is not None and person_id in people[:i]:
+                raise ValueError(f"practitioners[{i}]: practitioner id '{person_id}' is "
+                                 "used twice")
         return self
 
     def location(self, location_id: str | None = None) -> Location:

@@ -1,0 +1,233 @@
+"""The library calls ``brochure.personalise(...)`` and ``brochure.send(...)``.
+
+A copy for one patient is composed, rendered and encrypted in memory; the only file
+written is ``out`` (the PDF, or with ``send(dry_run=True)`` the e-mail as .eml). The
+patient's name is never in a file name the tool picks, a manifest, a progress line or a
+log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from brochure.content.project import Project, load_project
+from brochure.errors import OutputError, UsageError, display_path
+from brochure.personal.copy import Copy, check_language, make_copy
+from brochure.personal.cover import find_practitioner, prepare, read_note
+
+CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
+
+
+@dataclass(frozen=True)
+class PersonalCopy:
+    """What ``personalise`` wrote."""
+
+    out: Path
+    pages: int
+    bytes: int
+    encrypted: bool
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What ``send`` did: sent the message, or (dry run) wrote it to ``out``."""
+
+    attachment: str  # the PDF's file name in the message
+    bytes: int  # the size of the whole message
+    encrypted: bool
+    server: str | None  # host:port it was sent through; None for a dry run
+    out: Path | None  # the .eml written by a dry run
+    warnings: list[str]
+
+
+def _root(project: Path | str) -> Path:
+    root = Path(project)
+    if not root.is_dir():
+        raise UsageError(f"project folder '{root}' does not exist")
+    return root
+
+
+def _check_target(root: Path, out: Path, suffix: str) -> None:
+    """Refuse an output that would land among the content or has the wrong extension."""
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"--out {display_path(out)} must end in {suffix}")
+    resolved = out.resolve()
+    for name in CONTENT_FOLDERS:
+        folder = (root / name).resolve()
+        if resolved.is_relative_to(folder):
+            raise UsageError(f"--out {display_path(out)} is inside the project's {name}/, "
+                             "where a patient's copy could be shared with the content; "
+                             "write it somewhere else")
+    if out.is_dir():
+        raise UsageError(f"--out {display_path(out)} is a folder; give a file name")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by its owner only, whole or not at all (also on Ctrl-C)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".brochure-", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{display_path(path.parent)}: cannot write here: "
+                          f"{exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600: the owner's alone
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        if isinstance(exc, OSError):
+            raise OutputError(f"{display_path(path)}: cannot write the file: "
+                              f"{exc.strerror}") from None
+        raise
+
+
+def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None,
+          note: str | None, note_file: Path | str | None, topics: Sequence[str] | None,
+          layout: str, paper: str | None, language: str | None, location: str | None,
+          password: str | None, today: dt.date | None) -> tuple[Copy, bytes, str]:
+    """Check every option, then make the copy; return it, its final bytes and its language."""
+    lang = check_language(proj, language)
+    if paper is not None and paper not in ("letter", "a4"):
+        raise UsageError(f"--paper {paper}: use letter or a4")
+    if password is not None and not password:
+        raise UsageError("the password is empty; choose one to give the patient")
+    person = find_practitioner(proj.clinic, practitioner)
+    personal = prepare(proj.clinic, patient=patient, practitioner=person,
+                       note=read_note(note, note_file), today=today or dt.date.today())
+    made = make_copy(proj, condition=condition, personal=personal, layout=layout,
+                     paper=paper or proj.clinic.defaults.paper, topics=topics,
+                     location=location)
+    pdf = made.pdf
+    if password is not None:
+        from brochure.personal.encrypt import encrypt
+
+        pdf = encrypt(pdf, password)
+    return made, pdf, lang
+
+
+def personalise(
+    *,
+    project: Path | str = ".",
+    condition: str,
+    patient: str,
+    out: Path | str,
+    practitioner: str | None = None,
+    note: str | None = None,
+    note_file: Path | str | None = None,
+    topics: Sequence[str] | None = None,
+    layout: str = "handout",
+    paper: str | None = None,
+    language: str | None = None,
+    location: str | None = None,
+    password: str | None = None,
+    today: dt.date | None = None,
+) -> PersonalCopy:
+    """Make a copy of one condition's handout for one patient and write it to ``out``.
+
+    The cover says who it is for, who prepared it and when; ``note`` (or ``note_file``)
+    prints as a boxed section; ``topics`` replaces the condition's own list. With
+    ``password`` the PDF is encrypted with AES-256. Nothing else is written.
+    """
+    root = _root(project)
+    target = Path(out)
+    _check_target(root, target, ".pdf")
+    proj = load_project(root)
+    made, pdf, _ = _copy(proj, condition=condition, patient=patient,
+                         practitioner=practitioner, note=note, note_file=note_file,
+                         topics=topics, layout=layout, paper=paper, language=language,
+                         location=location, password=password, today=today)
+    write_private(target, pdf)
+    return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
+                        encrypted=password is not None, warnings=made.warnings)
+
+
+def send(
+    *,
+    project: Path | str = ".",
+    condition: str,
+    patient: str,
+    to: str,
+    practitioner: str | None = None,
+    note: str | None = None,
+    note_file: Path | str | None = None,
+    topics: Sequence[str] | None = None,
+    layout: str = "handout",
+    paper: str | None = None,
+    language: str | None = None,
+    location: str | None = None,
+    password: str | None = None,
+    smtp_config: Path | str | None = None,
+    dry_run: bool = False,
+    out: Path | str | None = None,
+    today: dt.date | None = None,
+) -> Sent:
+    """Make a personal copy and e-mail it through the clinic's own mail server.
+
+    The settings come from ``smtp_config``, $BROCHURE_SMTP_CONFIG or
+    ~/.config/brochure/smtp.toml. With ``dry_run`` the message is written to ``out``
+    (an .eml file) instead, and no connection is made. The message is sent once; any
+    failure raises MailError with one line, and nothing is retried.
+    """
+    from brochure.personal import mail, smtpconf
+
+    root = _root(project)
+    address = mail.recipient(to)
+    target: Path | None = None
+    if dry_run:
+        if out is None:
+            raise UsageError("--dry-run writes the message to a file: give it with --out "
+                             "FILE.eml")
+        target = Path(out)
+        _check_target(root, target, ".eml")
+    elif out is not None:
+        raise UsageError("--out is for --dry-run; a sent message is not saved")
+    proj = load_project(root)
+    settings = secret = None
+    path = smtpconf.config_path(smtp_config)
+    if not dry_run or path.is_file():  # a dry run takes the From address from it if there
+        settings = smtpconf.load_settings(path, project=root)
+    if not dry_run and settings is not None:
+        secret = smtpconf.password(settings)  # before the copy is made: fail fast
+    made, pdf, lang = _copy(proj, condition=condition, patient=patient,
+                            practitioner=practitioner, note=note, note_file=note_file,
+                            topics=topics, layout=layout, paper=paper, language=language,
+                            location=location, password=password, today=today)
+    clinic = proj.clinic
+    named = clinic.mail.show_patient_name
+    item = proj.select([condition])[0]
+    attachment = (f"{item.id}-{mail.slug(patient)}.pdf" if named else f"{item.id}.pdf")
+    person = find_practitioner(clinic, practitioner)
+    letter = mail.write_letter(root, language=lang, values={
+        "clinic": clinic, "patient": " ".join(patient.split()) if named else "",
+        "by": person.name if person is not None else clinic.name,
+        "title": made.title, "attachment": attachment, "encrypted": password is not None,
+        "phone": clinic.location(location).phone or clinic.phone,
+    })
+    sender = settings.sender if settings is not None else (clinic.email or "")
+    if not sender:
+        raise UsageError("--dry-run needs a From address: give the mail server settings "
+                         "(--smtp-config) or add contact.email to clinic.yaml")
+    reply_to = (person.email if person is not None and person.email else clinic.email)
+    msg = mail.build_message(clinic=clinic, sender=sender, to=address, reply_to=reply_to,
+                             letter=letter, attachment=pdf, filename=attachment)
+    data = msg.as_bytes()
+    if target is not None:
+        write_private(target, data)
+        return Sent(attachment=attachment, bytes=len(data), encrypted=password is not None,
+                    server=None, out=target, warnings=made.warnings)
+    if settings is None:  # only a dry run goes without settings
+        raise UsageError("no mail server settings")
+    mail.deliver(msg, settings, secret)
+    return Sent(attachment=attachment, bytes=len(data), encrypted=password is not None,
+                server=settings.server, out=None, warnings=made.warnings)

@@ -1,0 +1,76 @@
+"""Make one personal copy in memory: compose, render and (optionally) encrypt, never on disk."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from brochure.compose.brochure import Personal, assemble
+from brochure.compose.html import render_html, stylesheet_text
+from brochure.content.layouts import get_layout
+from brochure.content.project import Project
+from brochure.errors import UsageError
+
+# The layouts a personal copy can take: the ones a patient reads on a screen or a home
+# printer. Fixed-size layouts (tri-fold, poster, booklet) leave no room for a note.
+LAYOUTS = ("handout", "large-print")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A personal copy, as bytes; nothing of it is on disk."""
+
+    pdf: bytes
+    pages: int
+    title: str  # the condition's title (never the patient's name)
+    warnings: list[str]
+
+
+def check_language(project: Project, language: str | None) -> str:
+    """Return the language of the copy; only the clinic's default language has content."""
+    default = project.clinic.defaults.language
+    if language is not None and language != default:
+        raise UsageError(f"--lang {language}: this project's content is in '{default}' "
+                         f"only; translated copies are not supported yet, so use --lang "
+                         f"{default} or leave it out")
+    return default
+
+
+def check_layout(layout: str) -> str:
+    """Refuse layouts a personal copy cannot take."""
+    if layout not in LAYOUTS:
+        raise UsageError(f"--layout {layout}: a personal copy is a handout or a "
+                         f"large-print handout; use one of: {', '.join(LAYOUTS)}")
+    return layout
+
+
+def make_copy(project: Project, *, condition: str, personal: Personal, layout: str,
+              paper: str, topics: Sequence[str] | None, location: str | None) -> Copy:
+    """Compose and render the personal copy; return the PDF bytes.
+
+    WeasyPrint's warnings are returned with the patient's name taken out, so they can be
+    shown or logged.
+    """
+    from brochure.content.assets import render_roots
+    from brochure.render.fit import check_fit
+    from brochure.render.pdf import render_pdf
+
+    item = project.select([condition])[0]
+    lay = get_layout(check_layout(layout))
+    b = assemble(project, item, layout=lay, paper=paper,
+                 topics=list(topics) if topics is not None else None, location=location)
+    b = dataclasses.replace(b, personal=personal)
+    line, column = b.origin.where(("topics",), key=True)
+    pages = 0
+
+    def inspect(document: object) -> None:
+        nonlocal pages
+        pages = len(document.pages)  # type: ignore[attr-defined]
+        check_fit(document, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
+
+    pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
+                               roots=render_roots(project.root), base_url=project.root,
+                               inspect=inspect, css=stylesheet_text(project.root, b))
+    shown = [w.replace(personal.patient, "[patient]") for w in dict.fromkeys(warnings)]
+    return Copy(pdf=pdf, pages=pages, title=b.title, warnings=shown)

@@ -1,0 +1,96 @@
+"""What a personal copy adds to a handout: who it is for, who made it, when, and a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+from brochure.compose.brochure import Personal
+from brochure.content.models import Clinic, Practitioner
+from brochure.errors import UsageError, display_path, suggest
+
+NAME_LIMIT = 80  # characters in the patient's name
+NOTE_LIMIT = 1200  # characters in the note: about a third of a handout page
+
+
+def _printable(text: str) -> bool:
+    return not any(unicodedata.category(ch).startswith("C") for ch in text)
+
+
+def patient_name(value: str) -> str:
+    """Return the patient's name, checked; the errors never repeat the name itself."""
+    name = " ".join(value.split())
+    if not name:
+        raise UsageError("--patient is empty; give the patient's name as it should print")
+    if len(name) > NAME_LIMIT:
+        raise UsageError(f"--patient has {len(name)} characters; keep it to {NAME_LIMIT} or "
+                         "fewer (the name as the patient likes it printed)")
+    if not _printable(name):
+        raise UsageError("--patient holds control characters; type the name as plain text")
+    return name
+
+
+def read_note(note: str | None, note_file: Path | str | None) -> str | None:
+    """Return the note from the text or the file given (not both), checked for length.
+
+    The note is content text: paragraphs, lists, **bold** and *italic*, never HTML (raw
+    tags print as the text they are).
+    """
+    if note is not None and note_file is not None:
+        raise UsageError("give the note with --note or --note-file, not both")
+    if note_file is not None:
+        path = Path(note_file)
+        try:
+            note = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"--note-file {display_path(path)} is not UTF-8 text; save it "
+                             "as UTF-8") from None
+        except OSError as exc:
+            raise UsageError(f"--note-file {display_path(path)}: cannot read it: "
+                             f"{exc.strerror}") from None
+    if note is None:
+        return None
+    text = "\n".join(line.rstrip() for line in note.replace("\r\n", "\n").split("\n")).strip()
+    if not text:
+        return None
+    if len(text) > NOTE_LIMIT:
+        raise UsageError(f"the note has {len(text):,} characters; keep it to {NOTE_LIMIT:,} "
+                         "or fewer (about a third of a page)")
+    if not _printable(text.replace("\n", " ")):
+        raise UsageError("the note holds control characters; write it as plain text")
+    return text
+
+
+def find_practitioner(clinic: Clinic, practitioner_id: str | None) -> Practitioner | None:
+    """Return the practitioner with this id in clinic.yaml (None when no id is given)."""
+    if practitioner_id is None:
+        return None
+    known = [p.id for p in clinic.practitioners if p.id is not None]
+    for person in clinic.practitioners:
+        if person.id == practitioner_id:
+            return person
+    if not known:
+        raise UsageError(f"unknown practitioner '{practitioner_id}': clinic.yaml lists no "
+                         "practitioner with an id; add 'id:' to each under 'practitioners:'")
+    raise UsageError(f"unknown practitioner '{practitioner_id}'"
+                     f"{suggest(practitioner_id, set(known))}; use one of: "
+                     f"{', '.join(known)}")
+
+
+def long_date(day: dt.date) -> str:
+    """Return a date as it reads in a sentence: 26 November 2026."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def prepare(clinic: Clinic, *, patient: str, practitioner: Practitioner | None,
+            note: str | None, today: dt.date) -> Personal:
+    """Return the personal part of a copy: 'Prepared for ... by ..., on ...' and the note."""
+    if practitioner is not None:
+        by, author = f"{practitioner.name}, {practitioner.role}", practitioner.name
+    else:
+        by, author = clinic.name, "your practitioner"
+    return Personal(patient=patient_name(patient), by=by, author=author,
+                    date=long_date(today), note=note)

@@ -1,0 +1,227 @@
+"""brochure personalise: a copy for one patient, read back from the PDF, and its errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from pypdf.constants import UserAccessPermissions as Allow
+from tests.conftest import CLINIC
+
+import brochure
+from brochure.cli import main
+from brochure.errors import ContentError, UsageError
+
+PATIENT = "Zebedee Quillfeather"
+DAY = dt.date(2026, 11, 26)
+PRACTITIONERS = """\
+practitioners:
+  - id: dana
+    name: Dana Lee
+    role: physiotherapist
+    email: dana@test-clinic.test
+  - name: Sam Ortiz
+    role: massage therapist
+"""
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, input=input)
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project({"handouts/clinic.yaml": CLINIC + PRACTITIONERS})
+
+
+def read(path: Path, password: str | None = None) -> tuple[PdfReader, str]:
+    reader = PdfReader(path)
+    if password is not None:
+        assert reader.decrypt(password)
+    words = " ".join((page.extract_text() or "") for page in reader.pages)
+    return reader, " ".join(words.split())
+
+
+def test_cover_note_and_topics_read_back_from_the_pdf(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "copy.pdf"
+    done = brochure.personalise(
+        project=project, condition="back-pain", patient=PATIENT, practitioner="dana",
+        note="Walk for **10 minutes** twice a day.\n\n- Heat first\n- <b>then stretch</b>",
+        topics=["safety"], out=out, today=DAY)
+    assert done.out == out and not done.encrypted and done.pages == len(PdfReader(out).pages)
+    reader, words = read(out)
+    assert ("Prepared for Zebedee Quillfeather by Dana Lee, physiotherapist, on 26 November "
+            "2026.") in words
+    # The note is a boxed section of its own, before the condition's sections; Markdown
+    # works and HTML prints as the text it is.
+    assert ("A note from Dana Lee Walk for 10 minutes twice a day. Heat first <b>then "
+            "stretch</b> What is back pain?") in words
+    assert "Is dry needling safe?" in words and "What is dry needling?" not in words
+    # The patient's name is in the pages only: not in the title or any other metadata.
+    assert PATIENT not in repr(reader.metadata)
+    assert reader.metadata is not None and reader.metadata.title == "Dry needling for back pain"
+    assert reader.root_object["/Lang"] == "en" and "/StructTreeRoot" in reader.root_object
+    assert sorted(p.name for p in out.parent.iterdir()) == ["copy.pdf"]
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_without_practitioner_or_note_the_clinic_prepared_it(project: Path,
+                                                             tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    brochure.personalise(project=project, condition="back-pain", patient="  Ana   Pérez ",
+                         layout="large-print", paper="a4", out=out, today=DAY)
+    reader, words = read(out)
+    assert "Prepared for Ana Pérez by Test Clinic, on 26 November 2026." in words
+    assert "A note from" not in words
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+
+
+def test_password_gives_aes_256_with_the_accessibility_permission(project: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "locked.pdf"
+    done = brochure.personalise(project=project, condition="back-pain", patient=PATIENT,
+                                note="See you **Tuesday**.", password="open sesame", out=out,
+                                today=DAY)
+    assert done.encrypted
+    reader = PdfReader(out)
+    assert reader.is_encrypted
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert (encrypt["/V"], encrypt["/R"], encrypt["/Length"]) == (5, 6, 256)
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
+    assert not reader.decrypt("wrong")
+    reader, words = read(out, "open sesame")
+    assert PATIENT in words and "See you Tuesday." in words
+    allowed = Allow(reader.user_access_permissions or 0)
+    assert Allow.EXTRACT_TEXT_AND_GRAPHICS in allowed and Allow.PRINT in allowed
+    assert Allow.MODIFY not in allowed
+    assert "/StructTreeRoot" in reader.root_object  # still tagged for screen readers
+
+
+def test_cli_prompts_for_the_password(project: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BROCHURE_PDF_PASSWORD", raising=False)
+    out = tmp_path / "copy.pdf"
+    result = invoke("personalise", "back-pain", "--patient", PATIENT, "--password",
+                    "--out", str(out), input="pa55word\npa55word\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"wrote {out} (")
+    assert result.stdout.endswith(" KB, encrypted with AES-256)\n")
+    assert PATIENT not in result.output and "pa55word" not in result.output
+    assert PdfReader(out).decrypt("pa55word")
+
+
+def test_cli_takes_the_password_from_the_environment(project: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROCHURE_PDF_PASSWORD", "from-env")
+    out = tmp_path / "copy.pdf"
+    result = invoke("personalise", "back-pain", "--patient", PATIENT, "--password",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert PdfReader(out).decrypt("from-env")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--note", "x" * 1201],
+     "error: the note has 1,201 characters; keep it to 1,200 or fewer (about a third of a "
+     "page)"),
+    (["--practitioner", "dama"],
+     "error: unknown practitioner 'dama' (did you mean 'dana'?); use one of: dana"),
+    (["--lang", "es"],
+     "error: --lang es: this project's content is in 'en' only; translated copies are not "
+     "supported yet, so use --lang en or leave it out"),
+    (["--topics", "intro"],
+     "error: --topics must include the 'safety' topic (it holds when to call the clinic); "
+     "add it to the list"),
+    (["--note", "hi", "--note-file", "note.txt"],
+     "error: give the note with --note or --note-file, not both"),
+    (["--note-file", "missing.txt"],
+     "error: --note-file missing.txt: cannot read it: No such file or directory"),
+])
+def test_usage_errors_are_one_line_without_the_patient(project: Path, args: list[str],
+                                                       message: str) -> None:
+    result = invoke("personalise", "back-pain", "--patient", PATIENT, *args,
+                    "--out", "copy.pdf")
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    assert PATIENT not in result.output
+    assert not Path("copy.pdf").exists()
+
+
+def test_bad_patient_layout_and_out(project: Path) -> None:
+    cases = [
+        (["--patient", " "], "error: --patient is empty; give the patient's name as it "
+         "should print"),
+        (["--patient", "A" * 81], "error: --patient has 81 characters; keep it to 80 or "
+         "fewer (the name as the patient likes it printed)"),
+        (["--patient", "Ana\x1b[2J"], "error: --patient holds control characters; type the "
+         "name as plain text"),
+        (["--patient", PATIENT, "--out", "handouts/copy.pdf"],
+         "error: --out handouts/copy.pdf is inside the project's handouts/, where a "
+         "patient's copy could be shared with the content; write it somewhere else"),
+        (["--patient", PATIENT, "--out", "copy.txt"], "error: --out copy.txt must end in "
+         ".pdf"),
+    ]
+    for args, message in cases:
+        out = [] if "--out" in args else ["--out", "copy.pdf"]
+        result = invoke("personalise", "back-pain", *args, *out)
+        assert (result.exit_code, result.stderr) == (2, message + "\n"), args
+    result = invoke("personalise", "back-pain", "--patient", PATIENT, "--layout", "trifold",
+                    "--out", "copy.pdf")
+    assert result.exit_code == 2
+    assert "'trifold' is not one of 'handout', 'large-print'" in result.stderr
+    with pytest.raises(UsageError, match=r"^--layout poster: a personal copy is a handout or "
+                       r"a large-print handout; use one of: handout, large-print$"):
+        brochure.personalise(project=project, condition="back-pain", patient=PATIENT,
+                             layout="poster", out=project.parent / "x.pdf")
+    assert not any(project.rglob("*.pdf"))
+
+
+@pytest.mark.parametrize(("people", "message"), [
+    ("  - {id: dana, name: Dana Lee, role: physiotherapist, email: dana-at-clinic}\n",
+     "handouts/clinic.yaml:13:62: practitioners[0].email: 'dana-at-clinic' is not an "
+     "e-mail address; write it like name@example.com"),
+    ("  - {id: dana, name: Dana Lee, role: physiotherapist}\n"
+     "  - {id: dana, name: Dan Lee, role: physiotherapist}\n",
+     "handouts/clinic.yaml:1:1: practitioners[1]: practitioner id 'dana' is used twice"),
+])
+def test_practitioners_are_validated(make_project, people: str, message: str) -> None:
+    make_project({"handouts/clinic.yaml": CLINIC + "practitioners:\n" + people})
+    result = invoke("list")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [message, "1 problem found in the content"]
+
+
+def test_ctrl_c_while_writing_leaves_no_file(project: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        brochure.personalise(project=project, condition="back-pain", patient=PATIENT,
+                             out=folder / "copy.pdf")
+    assert list(folder.iterdir()) == []
+
+
+def test_content_errors_still_collected(make_project, tmp_path: Path) -> None:
+    make_project({"handouts/clinic.yaml": CLINIC + "practitioners: [{id: x, name: X}]\n"})
+    with pytest.raises(ContentError):
+        brochure.personalise(project=".", condition="back-pain", patient=PATIENT,
+                             out=tmp_path / "c.pdf")
+
+
+def test_note_from_a_file(project: Path, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Ice for *ten* minutes.\r\n\r\n<script>alert(1)</script>\r\n", "utf-8")
+    out = tmp_path / "copy.pdf"
+    brochure.personalise(project=project, condition="back-pain", patient=PATIENT,
+                         practitioner="dana", note_file=note, out=out, today=DAY)
+    _, words = read(out)
+    assert "A note from Dana Lee Ice for ten minutes. <script>alert(1)</script>" in words
