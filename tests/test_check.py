@@ -164,8 +164,8 @@ def test_build_check_refuses_on_errors(make_project) -> None:
     result = CliRunner().invoke(main, ["build", "--check"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "handouts/conditions/back-pain.yaml:9:9: the brochure has no 'when to call us' callout "
-        "(tone: call-us); include the 'safety' topic",
+        "handouts/conditions/back-pain.yaml:9:9: error: the brochure has no 'when to call us' "
+        "callout (tone: call-us); include the 'safety' topic",
         "the check found 1 error; nothing was built",
     ]
     assert not (root / "dist").exists()

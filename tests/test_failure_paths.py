@@ -34,10 +34,15 @@ def test_a_dying_worker_fails_its_job_and_the_pool_restarts_for_the_rest() -> No
     assert sorted(by_job) == sorted(jobs)
     assert by_job["die"].error == ("the worker process died (out of memory or killed); the "
                                    "other brochures went on")
-    # Jobs after the crash ran in the restarted pool (a job in flight beside the dying one
-    # may be lost with it; it is then reported, never silently dropped).
-    finished = {j: o.result for j, o in by_job.items() if o.result is not None}
-    assert {"c": "C", "d": "D", "e": "E"}.items() <= finished.items()
+    # With two workers, at most one other job is in flight when the worker dies; it is
+    # reported with the same reason, never silently dropped. The jobs not yet started run
+    # in the restarted pool.
+    lost = [j for j, o in by_job.items() if o.result is None and j != "die"]
+    assert len(lost) <= 1
+    assert all(by_job[j].error == by_job["die"].error for j in lost)
+    assert {j: o.result for j, o in by_job.items() if o.result is not None} == {
+        j: j.upper() for j in jobs if j != "die" and j not in lost}
+    assert by_job["e"].result == "E"
 
 
 def test_ctrl_c_stops_a_build_with_exit_130_and_keeps_finished_files(make_project) -> None:
