@@ -201,12 +201,9 @@ def _reviewed(origin: Loaded) -> dt.date | None:
 def _add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(day.month - 1 + months, 12)
     target_year, target_month = day.year + year, month + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(target_year, target_month, d)
-        except ValueError:
-            continue
-    return dt.date(target_year, target_month, 28)
+    last_day = (dt.date(target_year + target_month // 12, target_month % 12 + 1, 1)
+                - dt.timedelta(days=1)).day
+    return dt.date(target_year, target_month, min(day.day, last_day))
 
 
 def _pemat(b: Brochure, units: list[str], report: BrochureReport) -> list[Item]:

@@ -42,7 +42,6 @@ SHEETS: dict[str, Paper] = {
     "a5": Paper(name="A5", css="148mm 210mm", width_pt=148 * MM, height_pt=210 * MM),
 }
 # The paper families --paper chooses between; each layout maps a family to its sheet.
-PAPERS: dict[str, Paper] = {"letter": SHEETS["letter"], "a4": SHEETS["a4"]}
 # Print-shop bleed: 1/8 in is the US trade custom, 3 mm the ISO one.
 BLEED: dict[str, str] = {"letter": "0.125in", "a4": "3mm"}
 
