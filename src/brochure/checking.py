@@ -101,6 +101,8 @@ def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: 
 def render_roots(root: Path) -> tuple[Path, ...]:
     """Return the folders the renderer may read files from."""
     from brochure.assets import font_files, package_styles_dir, package_templates_dir
+    from brochure.printcolour import DEFAULT_PROFILE
 
     return (root / "assets", root / "styles", package_styles_dir(), package_templates_dir(),
+            DEFAULT_PROFILE.parent,
             *{p.parent for p, _, _ in font_files()})

@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose import Brochure, render_html, stylesheet_text
-from brochure.fit import check_fit
-from brochure.layouts import SHEETS
+from brochure.fit import check_fit, panels
+from brochure.layouts import BLEED, SHEETS
 from brochure.output import atomic_write, output_name
+
+PDF_VARIANT = "pdf/ua-1"  # the office file: tagged, accessible, sRGB
+PRINT_VARIANT = "pdf/x-4"  # the print-shop file: CMYK with the press profile as intent
+ARCHIVE_VARIANT = "pdf/a-2u"  # the clinic's record copy of the office file
 
 
 @dataclass
@@ -49,13 +53,20 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
 
+    folds: list[list[float]] = []
+
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
         check_fit(document, where=where, layout=b.layout)
+        if b.print_shop and b.layout.folded:
+            folds.extend(fold_positions(document))
 
     pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                base_url=root, inspect=inspect, images=images,
-                               css=stylesheet_text(root, b))
+                               css=stylesheet_text(root, b),
+                               variant=PRINT_VARIANT if b.print_shop else PDF_VARIANT)
+    if b.print_shop:
+        pdf = finish_print_shop(pdf, b, root=root, folds=folds)
     done.outputs.append(_write(out_dir / file_name(b), pdf))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)
@@ -68,6 +79,34 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
     return done
+
+
+def fold_positions(document: Any) -> list[list[float]]:
+    """Return each page's folds, in points from the left edge: where two panels meet."""
+    pages = []
+    for page in document.pages:
+        edges = {round(box.border_box_x() * 0.75, 3) for box in panels(page)}
+        width = page.width * 0.75
+        pages.append(sorted(x for x in edges if 0.5 < x < width - 0.5))
+    return pages
+
+
+def finish_print_shop(pdf: bytes, b: Brochure, *, root: Path,
+                      folds: list[list[float]]) -> bytes:
+    """Add the slug, marks, boxes and output intent to a rendered print-shop PDF."""
+    from brochure.prepress import finish
+    from brochure.printcolour import profile_name, profile_path
+
+    bleed = _points(BLEED[b.paper])
+    return finish(pdf, bleed=bleed, folds=folds,
+                  profile_name=profile_name(profile_path(b.clinic, root)))
+
+
+def _points(css_length: str) -> float:
+    """Return a CSS length in 'in' or 'mm' in points."""
+    if css_length.endswith("in"):
+        return float(css_length[:-2]) * 72
+    return float(css_length.removesuffix("mm")) * 72 / 25.4
 
 
 def _write(path: Path, data: bytes) -> Path:
