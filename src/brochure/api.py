@@ -139,6 +139,18 @@ def list_project(*, project: Path | str = ".") -> Listing:
     )
 
 
+def list_colours(*, project: Path | str = ".") -> tuple[str, list[tuple[str, str, str, str]]]:
+    """Return the print-shop profile and each brand colour: key, sRGB, CMYK and its source."""
+    from brochure.printcolour import brand_colours, percent, profile_name, profile_path
+
+    root = _project_root(project)
+    clinic = load_project(root).clinic
+    path = profile_path(clinic, root)
+    shown = display_path(path) if clinic.print_shop.profile else f"{profile_name(path)} (built in)"
+    return shown, [(c.key, c.hex, percent(c.cmyk), c.how)
+                   for c in brand_colours(clinic, root)]
+
+
 def list_templates(*, project: Path | str = ".") -> list[tuple[str, str]]:
     """Return every template and stylesheet a build uses and where it comes from."""
     return template_sources(_project_root(project))
@@ -176,8 +188,13 @@ def check(
     paper: str | None = None,
     layout: str = "handout",
     today: dt.date | None = None,
+    print_shop: bool = False,
 ) -> CheckResult:
-    """Check content quality (and the rendered PDFs unless ``render`` is False)."""
+    """Check content quality (and the rendered PDFs unless ``render`` is False).
+
+    ``print_shop`` also renders each brochure's print-shop PDF and reads it back as a
+    print shop's prepress check would (PDF/X-4, boxes, colour, marks, lines, images, ink).
+    """
     from brochure.checking import CheckResult, check_brochures
 
     root = _project_root(project)
@@ -185,7 +202,7 @@ def check(
     lay = get_layout(layout)
     reports = check_brochures(proj, list(conditions), layout=lay,
                               paper=paper or proj.clinic.defaults.paper, render=render,
-                              today=today)
+                              today=today, print_shop=print_shop)
     return CheckResult(reports=reports, strict=strict)
 
 
@@ -207,6 +224,7 @@ def build(
     check: bool = False,
     location: str | None = None,
     print_shop: bool = False,
+    archive: bool = False,
     jobs: int = 1,
     force: bool = False,
     shard: str | tuple[int, int] | None = None,
@@ -222,6 +240,8 @@ def build(
     failed, BuildFailed is raised after the rest are built, carrying the result. With
     ``check``, the content checks run first and any error stops the build before
     anything is written. ``shard`` ("K/N") builds only every N-th item, starting at K.
+    ``print_shop`` writes PDF/X-4 files for a print shop instead of the office PDFs;
+    ``archive`` also writes a PDF/A-2u copy of each office PDF (``….pdfa.pdf``).
     """
     started = time.perf_counter()
     root = _project_root(project)
@@ -230,6 +250,9 @@ def build(
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} must be 1 or more")
+    if archive and print_shop:
+        raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
+                         "--print-shop")
     proj = load_project(root)
     defaults = proj.clinic.defaults
     chosen = select_layouts(_names(layout) or defaults.layouts)
@@ -239,7 +262,7 @@ def build(
             lay.paper_spec(name)
     items = proj.select(list(conditions))
     options = Options(topics=tuple(topics) if topics is not None else None,
-                      location=location, html=html)
+                      location=location, html=html, archive=archive)
     if topics is not None or location is not None:
         # Wrong ids are a usage error before anything runs, not one failure per item.
         from brochure.compose import assemble

@@ -77,8 +77,12 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
 
 
 def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: str,
-                    render: bool, today: dt.date | None = None) -> list[BrochureReport]:
-    """Check the named conditions (all when none); render and audit PDFs when ``render``."""
+                    render: bool, today: dt.date | None = None,
+                    print_shop: bool = False) -> list[BrochureReport]:
+    """Check the named conditions (all when none); render and audit PDFs when ``render``.
+
+    ``print_shop`` also preflights each brochure's print-shop PDF.
+    """
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
     for item in project.select(ids):
@@ -94,8 +98,29 @@ def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: 
             report.findings.extend(
                 Finding("render.warning", "warning", f"WeasyPrint: {w}", b.origin.shown, 1)
                 for w in dict.fromkeys(warnings))
+        if print_shop:
+            shop = assemble(project, item, layout=layout, paper=paper, print_shop=True)
+            report.findings.extend(prepress_findings(project.root, shop))
         reports.append(report)
     return reports
+
+
+def prepress_findings(root: Path, b: Brochure) -> list[Finding]:
+    """Render a brochure's print-shop PDF and read it back as a prepress check would."""
+    import tempfile
+
+    from brochure.preflight import preflight
+    from brochure.produce import file_name, render_brochure
+
+    pdf, _ = render_brochure(b, root=root, roots=render_roots(root))
+    with tempfile.TemporaryDirectory(prefix="brochure-preflight-") as folder:
+        path = Path(folder) / file_name(b)
+        path.write_bytes(pdf)
+        found = preflight(path)
+    return [Finding(f"prepress.{f.code}", f.severity,  # type: ignore[arg-type]
+                    f"{file_name(b)}: {f'page {f.page}: ' if f.page else ''}{f.message}",
+                    b.origin.shown, 1)
+            for f in found]
 
 
 def render_roots(root: Path) -> tuple[Path, ...]:

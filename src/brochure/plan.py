@@ -30,6 +30,7 @@ class Options:
     topics: tuple[str, ...] | None = None
     location: str | None = None
     html: bool = False
+    archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
         settings = {"job": [job.condition, job.layout, job.paper, job.language,
                             job.print_shop],
                     "topics": options.topics, "location": options.location,
-                    "html": options.html, "tool": tool_digest()}
+                    "html": options.html, "archive": options.archive,
+                    "tool": tool_digest()}
         planned.append(Planned(job, inputs_hash(files, settings)))
     return planned
 

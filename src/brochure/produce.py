@@ -6,6 +6,7 @@ printing, and ``--html`` the composed page beside the PDF.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,41 @@ def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
                        print_shop=b.print_shop)
 
 
-def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
-            html: bool = False, images: dict[str, Any] | None = None) -> Produced:
-    """Render and write one brochure; raise FitError (writing no PDF) if it does not fit."""
+def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
+                    images: dict[str, Any] | None = None,
+                    inspect: Callable[[Any], None] | None = None,
+                    variant: str | None = None) -> tuple[bytes, list[str]]:
+    """Render one brochure to its finished PDF bytes; return them and WeasyPrint's warnings.
+
+    The office file is PDF/UA-1; the print-shop file PDF/X-4 with its slug and marks.
+    ``variant`` renders the office file as another standard (the PDF/A-2u archive copy).
+    """
     from brochure.render import render_pdf
 
+    folds: list[list[float]] = []
+
+    def look(document: Any) -> None:
+        if inspect is not None:
+            inspect(document)
+        if b.print_shop and b.layout.folded:
+            folds.extend(fold_positions(document))
+
+    chosen = variant or (PRINT_VARIANT if b.print_shop else PDF_VARIANT)
+    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                               base_url=root, inspect=look, images=images,
+                               css=stylesheet_text(root, b), variant=chosen)
+    if b.print_shop:
+        pdf = finish_print_shop(pdf, b, root=root, folds=folds)
+    return pdf, warnings
+
+
+def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
+            html: bool = False, images: dict[str, Any] | None = None,
+            archive: bool = False) -> Produced:
+    """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
+
+    ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``).
+    """
     done = Produced()
     if html:  # the complete page, styles inline, to open in a browser
         page = render_html(root, b).encode("utf-8")
@@ -53,20 +84,11 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
 
-    folds: list[list[float]] = []
-
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
         check_fit(document, where=where, layout=b.layout)
-        if b.print_shop and b.layout.folded:
-            folds.extend(fold_positions(document))
 
-    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
-                               base_url=root, inspect=inspect, images=images,
-                               css=stylesheet_text(root, b),
-                               variant=PRINT_VARIANT if b.print_shop else PDF_VARIANT)
-    if b.print_shop:
-        pdf = finish_print_shop(pdf, b, root=root, folds=folds)
+    pdf, warnings = render_brochure(b, root=root, roots=roots, images=images, inspect=inspect)
     done.outputs.append(_write(out_dir / file_name(b), pdf))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)
@@ -78,6 +100,10 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         sheet = SHEETS[spec.imposed_on]
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
+    if archive and not b.print_shop:
+        kept, _ = render_brochure(b, root=root, roots=roots, images=images,
+                                  variant=ARCHIVE_VARIANT)
+        done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept))
     return done
 
 

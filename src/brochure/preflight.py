@@ -1,0 +1,465 @@
+"""Read a print-shop PDF back as a prepress check would: PDF/X-4, boxes, colour, marks, ink.
+
+Every page's content is walked with pikepdf (form XObjects too), keeping the graphics
+state a prepress check needs: the transformation, the fill and stroke colour, the line
+width and the text size. Total ink is measured on a CMYK render by ``mutool draw``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MM = 72 / 25.4
+MIN_SLUG_MM = 6.0
+MIN_MARK_GAP_MM = 3.0  # marks start at least this far outside the trim
+MIN_LINE_PT = 0.25
+SMALL_TEXT_PT = 12.0  # smaller text on more than one plate blurs when registration is off
+PPI_WARNING, PPI_ERROR = 300, 150
+INK_LIMIT = 300  # percent of total area coverage
+INK_DPI = 50
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """Return the matrix m then n (PDF order: m is applied first)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    """Return the point (x, y) transformed by m."""
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def scale(m: Matrix) -> float:
+    """Return the mean scale of a matrix (for line widths and text sizes)."""
+    return math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of the prepress check."""
+
+    severity: str  # "error", "warning" or "info"
+    code: str
+    message: str
+    page: int = 0  # 1-based; 0 for the document
+
+
+@dataclass
+class Paint:
+    """What the content of the pages paints, gathered in one walk."""
+
+    colour_operators: dict[str, int] = field(default_factory=dict)  # rg, RG, g, G, ...
+    rgb_spaces: set[str] = field(default_factory=set)
+    text: list[tuple[int, tuple[float, ...], str, float]] = field(default_factory=list)
+    lines: list[tuple[int, float]] = field(default_factory=list)  # (page, width pt)
+    marks: list[tuple[int, tuple[float, float, float, float]]] = field(default_factory=list)
+    images: list[tuple[int, str, float]] = field(default_factory=list)  # (page, name, ppi)
+
+
+@dataclass
+class _State:
+    ctm: Matrix = IDENTITY
+    fill_space: str = "DeviceGray"
+    fill: tuple[float, ...] = (0.0,)
+    stroke_space: str = "DeviceGray"
+    width: float = 1.0
+
+
+def _space_name(value: Any, resources: Any) -> str:
+    """Return a colour space's family, or 'Registration' for a Separation named All."""
+    import pikepdf
+
+    name = str(value)
+    if name in ("/DeviceRGB", "/DeviceCMYK", "/DeviceGray", "/Pattern"):
+        return name[1:]
+    spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
+    space = spaces.get(name, value)
+    if isinstance(space, pikepdf.Array):
+        family = str(space[0])[1:]
+        if family == "Separation" and str(space[1]) == "/All":
+            return "Registration"
+        if family == "ICCBased":
+            n = int(space[1].get("/N", 0))
+            return {1: "ICCGray", 3: "ICCRGB", 4: "ICCCMYK"}.get(n, "ICCBased")
+        return family
+    return str(space).lstrip("/")
+
+
+def _numbers(operands: list[Any]) -> tuple[float, ...]:
+    out = []
+    for value in operands:
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def walk(pdf: Any) -> Paint:
+    """Walk every page's content and gather what it paints."""
+    paint = Paint()
+    for number, page in enumerate(pdf.pages, start=1):
+        _walk_stream(page, page.obj.get("/Resources"), IDENTITY, number, paint, depth=0)
+    return paint
+
+
+def _walk_stream(source: Any, resources: Any, ctm: Matrix, page: int, paint: Paint,
+                 depth: int) -> None:
+    import pikepdf
+
+    if depth > 8:
+        return
+    state = _State(ctm=ctm)
+    stack: list[_State] = []
+    text_matrix, line_matrix, size = IDENTITY, IDENTITY, 0.0
+    path: list[tuple[float, float]] = []
+    segments: list[tuple[float, float, float, float]] = []
+    for instruction in pikepdf.parse_content_stream(source):
+        operands, name = list(instruction.operands), str(instruction.operator)
+        if name == "q":
+            stack.append(_State(state.ctm, state.fill_space, state.fill, state.stroke_space,
+                                state.width))
+        elif name == "Q" and stack:
+            state = stack.pop()
+        elif name == "cm":
+            state.ctm = multiply(tuple(_numbers(operands)), state.ctm)  # type: ignore[arg-type]
+        elif name in ("rg", "RG", "g", "G", "k", "K"):
+            paint.colour_operators[name] = paint.colour_operators.get(name, 0) + 1
+            family = {"rg": "DeviceRGB", "g": "DeviceGray", "k": "DeviceCMYK"}[name.lower()]
+            if name.islower():
+                state.fill_space, state.fill = family, _numbers(operands)
+            else:
+                state.stroke_space = family
+        elif name in ("cs", "CS"):
+            family = _space_name(operands[0], resources)
+            if family in ("DeviceRGB", "ICCRGB", "CalRGB", "Lab"):
+                paint.rgb_spaces.add(family)
+            if name == "cs":
+                state.fill_space, state.fill = family, ()
+            else:
+                state.stroke_space = family
+        elif name in ("sc", "scn"):
+            state.fill = _numbers(operands)
+        elif name == "w":
+            state.width = _numbers(operands)[0]
+        elif name == "BT":
+            text_matrix = line_matrix = IDENTITY
+        elif name == "Tf":
+            size = _numbers(operands)[-1]
+        elif name == "Tm":
+            text_matrix = line_matrix = tuple(_numbers(operands))  # type: ignore[assignment]
+        elif name in ("Td", "TD"):
+            tx, ty = _numbers(operands)[:2]
+            line_matrix = text_matrix = multiply((1, 0, 0, 1, tx, ty), line_matrix)
+        elif name in ("Tj", "TJ", "'", '"'):
+            effective = size * scale(multiply(text_matrix, state.ctm))
+            paint.text.append((page, state.fill, state.fill_space, effective))
+        elif name in ("m", "l"):
+            x, y = _numbers(operands)[:2]
+            point = apply(state.ctm, x, y)
+            if name == "l" and path:
+                segments.append((*path[-1], *point))
+            path.append(point)
+        elif name == "re":
+            path = []
+        elif name in ("S", "s", "B", "B*", "b", "b*"):
+            paint.lines.append((page, state.width * scale(state.ctm)))
+            if state.stroke_space == "Registration":
+                paint.marks.extend((page, s) for s in segments)
+            path, segments = [], []
+        elif name in ("f", "F", "f*", "n", "W", "W*"):
+            if name != "W" and name != "W*":
+                path, segments = [], []
+        elif name == "Do" and resources is not None:
+            xobject = resources.get("/XObject", {}).get(str(operands[0]))
+            if xobject is None:
+                continue
+            if xobject.get("/Subtype") == pikepdf.Name.Image:
+                _image(xobject, str(operands[0]), state.ctm, page, paint)
+            elif xobject.get("/Subtype") == pikepdf.Name.Form:
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+                inner = xobject.get("/Resources", resources)
+                _walk_stream(xobject, inner, multiply(matrix, state.ctm),  # type: ignore[arg-type]
+                             page, paint, depth + 1)
+
+
+def _image(xobject: Any, name: str, ctm: Matrix, page: int, paint: Paint) -> None:
+    """Record an image's effective resolution at its placed size."""
+    width_in = math.hypot(ctm[0], ctm[1]) / 72
+    height_in = math.hypot(ctm[2], ctm[3]) / 72
+    if width_in <= 0 or height_in <= 0:
+        return
+    ppi = min(int(xobject.Width) / width_in, int(xobject.Height) / height_in)
+    paint.images.append((page, name, ppi))
+    space = str(xobject.get("/ColorSpace", ""))
+    if space == "/DeviceRGB":
+        paint.rgb_spaces.add("DeviceRGB image")
+
+
+def is_pure_k(colour: tuple[float, ...], space: str) -> bool:
+    """Return True when a colour puts ink on the black plate only (or no ink at all)."""
+    if space == "DeviceGray":
+        return True
+    if space in ("DeviceCMYK", "ICCCMYK") and len(colour) == 4:
+        return all(v == 0 for v in colour[:3])
+    return False
+
+
+def plates(colour: tuple[float, ...], space: str) -> int:
+    """Return how many plates a CMYK colour inks (4 for anything not CMYK or gray)."""
+    if space == "DeviceGray":
+        return 1 if colour and colour[0] < 1 else 0
+    if space in ("DeviceCMYK", "ICCCMYK") and len(colour) == 4:
+        return sum(1 for v in colour if v > 0)
+    return 4
+
+
+def _box(page: Any, name: str) -> list[float] | None:
+    value = page.obj.get(name)
+    return None if value is None else [float(v) for v in value]
+
+
+def _inside(inner: list[float], outer: list[float], tolerance: float = 0.01) -> bool:
+    return (inner[0] >= outer[0] - tolerance and inner[1] >= outer[1] - tolerance
+            and inner[2] <= outer[2] + tolerance and inner[3] <= outer[3] + tolerance)
+
+
+def _outside(segment: tuple[float, float, float, float], box: list[float],
+             gap: float = 0.0) -> bool:
+    """Return True when a mark's line lies wholly outside ``box`` grown by ``gap``."""
+    x0, y0, x1, y1 = segment
+    left, bottom, right, top = box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap
+    return (max(x0, x1) <= left + 0.01 or min(x0, x1) >= right - 0.01
+            or max(y0, y1) <= bottom + 0.01 or min(y0, y1) >= top - 0.01)
+
+
+def _pdfx(pdf: Any) -> Iterator[Finding]:
+    import pikepdf
+
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        version = meta.get("pdfxid:GTS_PDFXVersion")
+    if version != "PDF/X-4":
+        yield Finding("error", "pdfx.version", f"the XMP says {version or 'no PDF/X version'}; "
+                      "a print shop expects PDF/X-4")
+    else:
+        yield Finding("info", "pdfx.version", f"PDF/X-4 (PDF {pdf.pdf_version})")
+    if float(pdf.pdf_version) < 1.6:
+        yield Finding("error", "pdfx.header", f"PDF {pdf.pdf_version}: PDF/X-4 needs 1.6")
+    if str(pdf.trailer.get("/Info", {}).get("/Trapped", "")) not in ("/True", "/False"):
+        yield Finding("error", "pdfx.trapped", "the document info has no Trapped True or False")
+    intents = [i for i in pdf.Root.get("/OutputIntents", [])
+               if i.get("/S") == pikepdf.Name.GTS_PDFX]
+    if not intents:
+        yield Finding("error", "pdfx.intent", "no PDF/X output intent: the press condition "
+                      "is unknown")
+        return
+    intent = intents[0]
+    profile = intent.get("/DestOutputProfile")
+    data = profile.read_bytes() if profile is not None else b""
+    if len(data) < 20 or data[16:20] != b"CMYK":
+        yield Finding("error", "pdfx.intent", "the output intent has no embedded CMYK ICC "
+                      "profile")
+        return
+    yield Finding("info", "pdfx.intent", f"output intent: "
+                  f"{intent.get('/OutputConditionIdentifier')} (embedded CMYK ICC profile, "
+                  f"{len(data):,} bytes)")
+
+
+def _boxes(pdf: Any) -> Iterator[Finding]:
+    ok = True
+    for number, page in enumerate(pdf.pages, start=1):
+        media, trim, bleed = _box(page, "/MediaBox"), _box(page, "/TrimBox"), _box(page,
+                                                                                  "/BleedBox")
+        if trim is None or bleed is None or media is None:
+            ok = False
+            yield Finding("error", "boxes.missing", "no TrimBox or BleedBox", number)
+            continue
+        if media[:2] != [0, 0]:
+            ok = False
+            yield Finding("error", "boxes.origin", f"the MediaBox starts at {media[:2]}, "
+                          "not at 0,0", number)
+        if not (_inside(trim, bleed) and _inside(bleed, media)):
+            ok = False
+            yield Finding("error", "boxes.order", "the TrimBox must sit in the BleedBox and "
+                          "the BleedBox in the MediaBox", number)
+            continue
+        slug = min(bleed[0] - media[0], bleed[1] - media[1], media[2] - bleed[2],
+                   media[3] - bleed[3])
+        if slug < MIN_SLUG_MM * MM - 0.01:
+            ok = False
+            yield Finding("error", "boxes.slug", f"the slug is {slug / MM:.1f} mm; the marks "
+                          f"need at least {MIN_SLUG_MM:g} mm outside the bleed", number)
+        if min(trim[0] - bleed[0], trim[1] - bleed[1]) < 2.8 * MM:
+            ok = False
+            yield Finding("error", "boxes.bleed", "the bleed is under 3 mm", number)
+    if ok:
+        page = pdf.pages[0]
+        trim, bleed, media = (_box(page, n) or [] for n in ("/TrimBox", "/BleedBox",
+                                                              "/MediaBox"))
+        yield Finding("info", "boxes", f"TrimBox and BleedBox on all {len(pdf.pages)} pages; "
+                      f"bleed {(trim[0] - bleed[0]) / MM:.1f} mm, slug "
+                      f"{(bleed[0] - media[0]) / MM:.1f} mm")
+
+
+def _colour(paint: Paint) -> Iterator[Finding]:
+    rgb = {op: n for op, n in paint.colour_operators.items() if op in ("rg", "RG")}
+    if rgb or paint.rgb_spaces:
+        found = [f"{n} {op}" for op, n in sorted(rgb.items())] + sorted(paint.rgb_spaces)
+        yield Finding("error", "colour.rgb", "RGB colour in the page content: "
+                      + ", ".join(found) + "; the press prints CMYK")
+    else:
+        yield Finding("info", "colour.rgb", "no RGB colour operators or spaces")
+    total = len(paint.text)
+    pure = sum(1 for _, c, s, _ in paint.text if is_pure_k(c, s))
+    small = [(p, c, size) for p, c, s, size in paint.text
+             if size < SMALL_TEXT_PT - 0.01 and plates(c, s) > 1]
+    for page, colour, size in small[:5]:
+        values = " ".join(f"{v:g}" for v in colour)
+        yield Finding("error", "colour.text", f"{size:.1f} pt text on more than one plate "
+                      f"({values}); small text must be black only", page)
+    if total:
+        yield Finding("info", "colour.text", f"text: {pure} of {total} runs on the black "
+                      f"plate only; the rest is {SMALL_TEXT_PT:g} pt or larger")
+
+
+def _marks(pdf: Any, paint: Paint) -> Iterator[Finding]:
+    pages = {p for p, _ in paint.marks}
+    for number, page in enumerate(pdf.pages, start=1):
+        bleed, trim = _box(page, "/BleedBox"), _box(page, "/TrimBox")
+        if number not in pages:
+            yield Finding("error", "marks.missing", "no crop marks in registration colour",
+                          number)
+            continue
+        if bleed is None or trim is None:
+            continue
+        for _, segment in (m for m in paint.marks if m[0] == number):
+            if not _outside(segment, bleed) or not _outside(segment, trim,
+                                                            MIN_MARK_GAP_MM * MM - 0.01):
+                yield Finding("error", "marks.bleed", "a mark reaches into the bleed or "
+                              f"within {MIN_MARK_GAP_MM:g} mm of the trim", number)
+                break
+    if pages == set(range(1, len(pdf.pages) + 1)):
+        yield Finding("info", "marks", f"{len(paint.marks)} marks in registration colour, "
+                      "all outside the bleed")
+
+
+def _lines(paint: Paint) -> Iterator[Finding]:
+    if not paint.lines:
+        return
+    page, thinnest = min(paint.lines, key=lambda item: item[1])
+    if thinnest < MIN_LINE_PT - 0.001:
+        yield Finding("warning", "lines.thin", f"a line of {thinnest:.2f} pt; lines under "
+                      f"{MIN_LINE_PT:g} pt may not print", page)
+    else:
+        yield Finding("info", "lines", f"thinnest line {thinnest:.2f} pt")
+
+
+def _images(paint: Paint) -> Iterator[Finding]:
+    if not paint.images:
+        yield Finding("info", "images", "no raster images (everything is vector)")
+        return
+    for page, name, ppi in paint.images:
+        if ppi < PPI_ERROR:
+            yield Finding("error", "images.resolution", f"image {name} is {ppi:.0f} ppi at "
+                          f"its placed size; under {PPI_ERROR} it prints blurred", page)
+        elif ppi < PPI_WARNING:
+            yield Finding("warning", "images.resolution", f"image {name} is {ppi:.0f} ppi at "
+                          f"its placed size; {PPI_WARNING} is the print standard", page)
+    low = min(ppi for _, _, ppi in paint.images)
+    yield Finding("info", "images", f"{len(paint.images)} images, lowest {low:.0f} ppi")
+
+
+def render_cmyk(pdf_path: Path, *, dpi: int, page: int | None = None,
+                antialias: bool = True) -> list[tuple[int, int, bytes]]:
+    """Render pages as CMYK pixels with ``mutool draw``: (width, height, CMYK bytes) each."""
+    mutool = shutil.which("mutool")
+    if mutool is None:
+        raise FileNotFoundError("mutool")
+    with tempfile.TemporaryDirectory(prefix="brochure-ink-") as folder:
+        target = Path(folder) / "page-%d.pam"
+        args = [mutool, "draw", "-q", "-c", "cmyk", "-r", str(dpi), "-o", str(target)]
+        if not antialias:
+            args += ["-A", "0"]
+        args.append(str(pdf_path))
+        if page is not None:
+            args.append(str(page))
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
+        pages = sorted(Path(folder).glob("page-*.pam"),
+                       key=lambda p: int(re.findall(r"\d+", p.stem)[-1]))
+        return [_read_pam(p.read_bytes()) for p in pages]
+
+
+def _read_pam(data: bytes) -> tuple[int, int, bytes]:
+    end = data.index(b"ENDHDR\n") + len(b"ENDHDR\n")
+    header = dict(line.split(b" ", 1) for line in data[:end].splitlines()[1:-1])
+    width, height, depth = (int(header[k]) for k in (b"WIDTH", b"HEIGHT", b"DEPTH"))
+    pixels = data[end:]
+    if depth == 5:  # CMYK plus alpha: drop the alpha
+        pixels = b"".join(pixels[i:i + 4] for i in range(0, len(pixels), 5))
+    return width, height, pixels
+
+
+def max_ink(width: int, pixels: bytes, area: tuple[int, int, int, int] | None = None) -> float:
+    """Return the highest total ink of any pixel in ``area``, in percent (400 = all solid).
+
+    ``area`` is (left, top, right, bottom) in pixels; the whole render when None.
+    """
+    height = len(pixels) // (4 * width)
+    left, top, right, bottom = area or (0, 0, width, height)
+    total = 0
+    for row in range(max(0, top), min(height, bottom)):
+        line = pixels[(row * width + max(0, left)) * 4:(row * width + min(width, right)) * 4]
+        total = max(total, max(map(sum, zip(line[0::4], line[1::4], line[2::4], line[3::4],
+                                            strict=True)), default=0))
+    return total / 255 * 100
+
+
+def _ink(pdf_path: Path, bleeds: list[list[float]], heights: list[float]) -> Iterator[Finding]:
+    try:
+        pages = render_cmyk(pdf_path, dpi=INK_DPI)
+    except (FileNotFoundError, subprocess.SubprocessError, OSError):
+        yield Finding("warning", "ink.skipped", "total ink not measured: install mupdf-tools "
+                      "(mutool) to render the pages in CMYK")
+        return
+    highest = 0.0
+    for number, (width, _, pixels) in enumerate(pages, start=1):
+        # Only what is printed and kept: the marks in the slug are solid on every plate.
+        x0, y0, x1, y1 = (v * INK_DPI / 72 for v in bleeds[number - 1])
+        top = heights[number - 1] * INK_DPI / 72
+        area = (math.ceil(x0), math.ceil(top - y1), math.floor(x1), math.floor(top - y0))
+        ink = max_ink(width, pixels, area)
+        highest = max(highest, ink)
+        if ink > INK_LIMIT:
+            yield Finding("warning", "ink.total", f"total ink reaches {ink:.0f}%; over "
+                          f"{INK_LIMIT}% can set off or dry slowly", number)
+    yield Finding("info", "ink", f"highest total ink {highest:.0f}% (limit {INK_LIMIT}%)")
+
+
+def preflight(pdf_path: Path) -> list[Finding]:
+    """Return every finding of the prepress check for one print-shop PDF."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_path.read_bytes())) as pdf:
+        paint = walk(pdf)
+        found = [*_pdfx(pdf), *_boxes(pdf), *_colour(paint), *_marks(pdf, paint),
+                 *_lines(paint), *_images(paint)]
+        media = [_box(page, "/MediaBox") or [0, 0, 0, 0] for page in pdf.pages]
+        bleeds = [_box(page, "/BleedBox") or box for page, box in zip(pdf.pages, media,
+                                                                          strict=True)]
+    found.extend(_ink(pdf_path, bleeds, [box[3] for box in media]))
+    return found
