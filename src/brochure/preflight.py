@@ -67,7 +67,9 @@ class Paint:
     rgb_spaces: set[str] = field(default_factory=set)
     text: list[tuple[int, tuple[float, ...], str, float]] = field(default_factory=list)
     lines: list[tuple[int, float]] = field(default_factory=list)  # (page, width pt)
-    marks: list[tuple[int, tuple[float, float, float, float]]] = field(default_factory=list)
+    # (page, line, width pt) of every stroke in registration colour: the printer's marks
+    marks: list[tuple[int, tuple[float, float, float, float], float]] = field(
+        default_factory=list)
     images: list[tuple[int, str, float]] = field(default_factory=list)  # (page, name, ppi)
 
 
@@ -180,7 +182,8 @@ def _walk_stream(source: Any, resources: Any, ctm: Matrix, page: int, paint: Pai
         elif name in ("S", "s", "B", "B*", "b", "b*"):
             paint.lines.append((page, state.width * scale(state.ctm)))
             if state.stroke_space == "Registration":
-                paint.marks.extend((page, s) for s in segments)
+                width = state.width * scale(state.ctm)
+                paint.marks.extend((page, s, width) for s in segments)
             path, segments = [], []
         elif name in ("f", "F", "f*", "n", "W", "W*"):
             if name != "W" and name != "W*":
@@ -338,7 +341,7 @@ def _colour(paint: Paint) -> Iterator[Finding]:
 
 
 def _marks(pdf: Any, paint: Paint) -> Iterator[Finding]:
-    pages = {p for p, _ in paint.marks}
+    pages = {p for p, _, _ in paint.marks}
     for number, page in enumerate(pdf.pages, start=1):
         bleed, trim = _box(page, "/BleedBox"), _box(page, "/TrimBox")
         if number not in pages:
@@ -347,7 +350,7 @@ def _marks(pdf: Any, paint: Paint) -> Iterator[Finding]:
             continue
         if bleed is None or trim is None:
             continue
-        for _, segment in (m for m in paint.marks if m[0] == number):
+        for _, segment, _ in (m for m in paint.marks if m[0] == number):
             if not _outside(segment, bleed) or not _outside(segment, trim,
                                                             MIN_MARK_GAP_MM * MM - 0.01):
                 yield Finding("error", "marks.bleed", "a mark reaches into the bleed or "

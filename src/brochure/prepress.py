@@ -174,9 +174,10 @@ def finish(pdf_bytes: bytes, *, bleed: float, folds: Sequence[Sequence[float]] =
             page.contents_add(pdf.make_stream(b"Q\n"))
             page_folds = folds[number] if number < len(folds) else ()
             page.contents_add(pdf.make_stream(marks_content(geometry, page_folds)))
-            page.obj.MediaBox = geometry.media()
-            page.obj.TrimBox = geometry.trim()
-            page.obj.BleedBox = geometry.bleed_box()
+            # Rounded as the marks are, so a mark along the trim has the trim's coordinate.
+            page.obj.MediaBox = [round(v, 3) for v in geometry.media()]
+            page.obj.TrimBox = [round(v, 3) for v in geometry.trim()]
+            page.obj.BleedBox = [round(v, 3) for v in geometry.bleed_box()]
             for box in ("/CropBox", "/ArtBox", "/Annots"):
                 if box in page.obj:
                     del page.obj[box]
