@@ -7,6 +7,7 @@ colour operators, and a CMYK render of the text.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import subprocess
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 import brochure
 from brochure.cli import main
 from brochure.layouts import layouts
-from brochure.preflight import render_cmyk, walk
+from brochure.preflight import preflight, render_cmyk, walk
 from brochure.printcolour import DEFAULT_PROFILE
 from conftest import ROOT
 
@@ -163,6 +164,13 @@ def raw_top(path: Path) -> float:
     return media[3] - bleed[3]
 
 
+def test_the_built_in_profile_is_ghostscripts_unchanged() -> None:
+    # src/brochure/data/icc/README.md names its source and licence by this hash.
+    digest = hashlib.sha256(DEFAULT_PROFILE.read_bytes()).hexdigest()
+    assert digest == "8472fa1493a024b800b67dee9424835ec0c41ab79490200ae8ec4a689fd1b9a9"
+    assert digest in (DEFAULT_PROFILE.parent / "README.md").read_text().replace("\n", "")
+
+
 def test_pdfx4_keys_and_an_embedded_cmyk_output_intent(built) -> None:
     profile = DEFAULT_PROFILE.read_bytes()
     for (layout, paper), path in built.items():
@@ -218,6 +226,15 @@ def test_no_rgb_colour_operators_in_any_content(built) -> None:
             for name, space in spaces.items():
                 if isinstance(space, pikepdf.Array) and space[0] == pikepdf.Name.ICCBased:
                     assert int(space[1].N) == 4 or name in ("/lab-d50", "/lab-d65")
+
+
+def test_every_print_shop_file_passes_the_prepress_check(built) -> None:
+    for (layout, paper), path in built.items():
+        found = preflight(path)
+        assert [f for f in found if f.severity != "info"] == [], (layout, paper)
+        codes = {f.code for f in found}
+        assert {"pdfx.version", "pdfx.intent", "boxes", "colour.rgb", "marks", "lines",
+                "images", "ink", "slug"} <= codes
 
 
 def test_qpdf_check_is_clean(built) -> None:
@@ -352,14 +369,13 @@ def test_check_print_shop_reports_what_a_prepress_check_reads(make_project) -> N
         f"info: {name}: 24 marks in registration colour, all outside the bleed",
         f"info: {name}: thinnest line 0.25 pt",
         f"info: {name}: no raster images (everything is vector)",
+        f"info: {name}: nothing but the marks outside the bleed",
     ):
         assert expected in lines
     assert not [line for line in lines if line.startswith(("error", "warning"))]
 
 
 def test_preflight_rejects_an_office_pdf(tmp_path) -> None:
-    from brochure.preflight import preflight
-
     office = brochure.build(project=ROOT, conditions=["back-pain"], layout="poster",
                             paper="letter", out=tmp_path).outputs[0]
     found = {(f.severity, f.code): f.message for f in preflight(office)}

@@ -432,6 +432,26 @@ def max_ink(width: int, pixels: bytes, area: tuple[int, int, int, int] | None = 
     return total / 255 * 100
 
 
+def slug_content(width: int, pixels: bytes, area: tuple[int, int, int, int]) -> int:
+    """Return how many inked pixels outside ``area`` are not registration colour.
+
+    Registration colour inks all four plates equally; anything else there is content.
+    """
+    height = len(pixels) // (4 * width)
+    left, top, right, bottom = area
+    stray = 0
+    for row in range(height):
+        line = pixels[row * width * 4:(row + 1) * width * 4]
+        inside = top <= row < bottom
+        for x in range(width):
+            if inside and left <= x < right:
+                continue
+            c, m, y, k = line[x * 4:x * 4 + 4]
+            if (c or m or y or k) and not (c == m == y == k):
+                stray += 1
+    return stray
+
+
 def _ink(pdf_path: Path, bleeds: list[list[float]], heights: list[float]) -> Iterator[Finding]:
     try:
         pages = render_cmyk(pdf_path, dpi=INK_DPI)
@@ -439,18 +459,27 @@ def _ink(pdf_path: Path, bleeds: list[list[float]], heights: list[float]) -> Ite
         yield Finding("warning", "ink.skipped", "total ink not measured: install mupdf-tools "
                       "(mutool) to render the pages in CMYK")
         return
-    highest = 0.0
+    highest, clean = 0.0, True
     for number, (width, _, pixels) in enumerate(pages, start=1):
         # Only what is printed and kept: the marks in the slug are solid on every plate.
         x0, y0, x1, y1 = (v * INK_DPI / 72 for v in bleeds[number - 1])
         top = heights[number - 1] * INK_DPI / 72
         area = (math.ceil(x0), math.ceil(top - y1), math.floor(x1), math.floor(top - y0))
         ink = max_ink(width, pixels, area)
+        # One pixel of slack: the pixels the bleed's edge runs through are partly inside.
+        grown = (math.floor(x0) - 1, math.floor(top - y1) - 1, math.ceil(x1) + 1,
+                 math.ceil(top - y0) + 1)
+        if stray := slug_content(width, pixels, grown):
+            clean = False
+            yield Finding("error", "slug.content", f"{stray} pixels of the page's content "
+                          "outside the bleed; only the marks belong in the slug", number)
         highest = max(highest, ink)
         if ink > INK_LIMIT:
             yield Finding("warning", "ink.total", f"total ink reaches {ink:.0f}%; over "
                           f"{INK_LIMIT}% can set off or dry slowly", number)
     yield Finding("info", "ink", f"highest total ink {highest:.0f}% (limit {INK_LIMIT}%)")
+    if clean:
+        yield Finding("info", "slug", "nothing but the marks outside the bleed")
 
 
 def preflight(pdf_path: Path) -> list[Finding]:
