@@ -24,6 +24,7 @@ from brochure.layouts import layouts
 from brochure.preflight import preflight, render_cmyk, walk
 from brochure.printcolour import DEFAULT_PROFILE
 from conftest import ROOT
+from pdfread import fonts as pdf_fonts
 
 MM = 72 / 25.4
 BLEED = {"letter": 9.0, "a4": 3 * MM}
@@ -233,8 +234,15 @@ def test_every_print_shop_file_passes_the_prepress_check(built) -> None:
         found = preflight(path)
         assert [f for f in found if f.severity != "info"] == [], (layout, paper)
         codes = {f.code for f in found}
-        assert {"pdfx.version", "pdfx.intent", "boxes", "colour.rgb", "marks", "lines",
-                "images", "ink", "slug"} <= codes
+        assert {"pdfx.version", "pdfx.intent", "boxes", "colour.rgb", "marks", "fonts",
+                "lines", "images", "ink", "slug"} <= codes
+        assert all(embedded for _, embedded in pdf_fonts(path))
+
+
+def test_the_print_shop_file_is_reproducible(built, tmp_path) -> None:
+    again = brochure.build(project=ROOT, conditions=["back-pain"], layout="trifold",
+                           paper="a4", print_shop=True, out=tmp_path).outputs[0]
+    assert again.read_bytes() == built["trifold", "a4"].read_bytes()
 
 
 def test_qpdf_check_is_clean(built) -> None:

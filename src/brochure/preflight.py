@@ -361,6 +361,23 @@ def _marks(pdf: Any, paint: Paint) -> Iterator[Finding]:
                       "all outside the bleed")
 
 
+def _fonts(pdf: Any) -> Iterator[Finding]:
+    """Every font the pages use must be embedded: the press has none of them."""
+    seen: dict[str, bool] = {}
+    for page in pdf.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            target = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = target.get("/FontDescriptor", {})
+            seen[str(font.get("/BaseFont", "?"))] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")) or (
+                font.get("/Subtype") == "/Type3")
+    missing = sorted(name.lstrip("/") for name, embedded in seen.items() if not embedded)
+    if missing:
+        yield Finding("error", "fonts.embedded", f"fonts not embedded: {', '.join(missing)}")
+    elif seen:
+        yield Finding("info", "fonts", f"all {len(seen)} fonts embedded")
+
+
 def _lines(paint: Paint) -> Iterator[Finding]:
     if not paint.lines:
         return
@@ -489,7 +506,7 @@ def preflight(pdf_path: Path) -> list[Finding]:
     with pikepdf.open(io.BytesIO(pdf_path.read_bytes())) as pdf:
         paint = walk(pdf)
         found = [*_pdfx(pdf), *_boxes(pdf), *_colour(paint), *_marks(pdf, paint),
-                 *_lines(paint), *_images(paint)]
+                 *_fonts(pdf), *_lines(paint), *_images(paint)]
         media = [_box(page, "/MediaBox") or [0, 0, 0, 0] for page in pdf.pages]
         bleeds = [_box(page, "/BleedBox") or box for page, box in zip(pdf.pages, media,
                                                                           strict=True)]

@@ -11,7 +11,11 @@ boxes exactly, and draws the marks on top.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import re
+import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,13 +152,30 @@ def _shift_names(node: Any, by: float) -> None:
         _shift_names(kid, by)
 
 
+def _stable_document_id(pdf: Any) -> None:
+    """Replace WeasyPrint's random XMP DocumentID with one derived from the file's /ID.
+
+    PDF/X-4 asks for a DocumentID; a random one would make every build differ, and the
+    same content must give the same file.
+    """
+    if "/Metadata" not in pdf.Root or "/ID" not in pdf.trailer:
+        return
+    stable = uuid.UUID(bytes=hashlib.sha256(bytes(pdf.trailer.ID[0])).digest()[:16])
+    xmp = pdf.Root.Metadata.read_bytes()
+    fixed = re.sub(rb"xmp\.did:[0-9a-fA-F-]{36}", f"xmp.did:{stable}".encode("ascii"), xmp)
+    if fixed != xmp:
+        pdf.Root.Metadata.write(fixed)
+
+
 def finish(pdf_bytes: bytes, *, bleed: float, folds: Sequence[Sequence[float]] = (),
-           profile_name: str = "") -> bytes:
+           profile_name: str = "", profile: bytes | None = None) -> bytes:
     """Return the PDF/X-4 with slug, boxes, marks and output intent a print shop expects.
 
     ``bleed`` is in points; ``folds[i]`` lists page i's folds in points from the trim's
     left edge. Links are removed: PDF/X allows no link annotations on the printed page,
-    and paper has nothing to click.
+    and paper has nothing to click. ``profile`` is the press profile's file: embedded as
+    it is, since WeasyPrint writes the profile as LittleCMS re-serialises it, which
+    changes once its description has been read (and so between two renders).
     """
     import pikepdf
 
@@ -191,10 +212,14 @@ def finish(pdf_bytes: bytes, *, bleed: float, folds: Sequence[Sequence[float]] =
         if "/Names" in root and "/Dests" in root.Names:
             _shift_names(root.Names.Dests, shift)
         for intent in root.get("/OutputIntents", []):
+            if profile is not None and "/DestOutputProfile" in intent:
+                intent.DestOutputProfile.write(zlib.compress(profile, 9),
+                                               filter=pikepdf.Name.FlateDecode)
             if profile_name:
                 intent.OutputConditionIdentifier = pikepdf.String(profile_name)
                 intent.OutputCondition = pikepdf.String(profile_name)
                 intent.Info = pikepdf.String(profile_name)
+        _stable_document_id(pdf)
         # PDF/X-4 names itself in the XMP (WeasyPrint writes it); readers that look for
         # the older document-information key find it there too.
         pdf.docinfo[pikepdf.Name.GTS_PDFXVersion] = pikepdf.String("PDF/X-4")

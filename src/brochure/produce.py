@@ -124,8 +124,9 @@ def finish_print_shop(pdf: bytes, b: Brochure, *, root: Path,
     from brochure.printcolour import profile_name, profile_path
 
     bleed = _points(BLEED[b.paper])
-    return finish(pdf, bleed=bleed, folds=folds,
-                  profile_name=profile_name(profile_path(b.clinic, root)))
+    profile = profile_path(b.clinic, root)
+    return finish(pdf, bleed=bleed, folds=folds, profile_name=profile_name(profile),
+                  profile=profile.read_bytes())
 
 
 def _points(css_length: str) -> float:
