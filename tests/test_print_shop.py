@@ -20,8 +20,10 @@ from click.testing import CliRunner
 
 import brochure
 from brochure.cli import main
+from brochure.cmykrender import render_cmyk
+from brochure.contentwalk import walk
 from brochure.layouts import layouts
-from brochure.preflight import preflight, render_cmyk, walk
+from brochure.preflight import preflight
 from brochure.printcolour import DEFAULT_PROFILE
 from conftest import ROOT
 from pdfread import fonts as pdf_fonts

@@ -1,22 +1,21 @@
 """Read a print-shop PDF back as a prepress check would: PDF/X-4, boxes, colour, marks, ink.
 
-Every page's content is walked with pikepdf (form XObjects too), keeping the graphics
-state a prepress check needs: the transformation, the fill and stroke colour, the line
-width and the text size. Total ink is measured on a CMYK render by ``mutool draw``.
+``contentwalk`` gathers what the pages paint; the ink is measured on a CMYK render by
+``mutool draw`` (``cmykrender``).
 """
 
 from __future__ import annotations
 
 import io
 import math
-import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from brochure.cmykrender import max_ink, render_cmyk, slug_content
+from brochure.contentwalk import Paint, is_pure_k, plates, walk
 
 MM = 72 / 25.4
 MIN_SLUG_MM = 6.0
@@ -27,27 +26,6 @@ PPI_WARNING, PPI_ERROR = 300, 150
 INK_LIMIT = 300  # percent of total area coverage
 INK_DPI = 50
 
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def multiply(m: Matrix, n: Matrix) -> Matrix:
-    """Return the matrix m then n (PDF order: m is applied first)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
-            e * p + f * r + t, e * q + f * s + u)
-
-
-def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    """Return the point (x, y) transformed by m."""
-    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-
-
-def scale(m: Matrix) -> float:
-    """Return the mean scale of a matrix (for line widths and text sizes)."""
-    return math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -57,179 +35,6 @@ class Finding:
     code: str
     message: str
     page: int = 0  # 1-based; 0 for the document
-
-
-@dataclass
-class Paint:
-    """What the content of the pages paints, gathered in one walk."""
-
-    colour_operators: dict[str, int] = field(default_factory=dict)  # rg, RG, g, G, ...
-    rgb_spaces: set[str] = field(default_factory=set)
-    text: list[tuple[int, tuple[float, ...], str, float]] = field(default_factory=list)
-    lines: list[tuple[int, float]] = field(default_factory=list)  # (page, width pt)
-    # (page, line, width pt) of every stroke in registration colour: the printer's marks
-    marks: list[tuple[int, tuple[float, float, float, float], float]] = field(
-        default_factory=list)
-    images: list[tuple[int, str, float]] = field(default_factory=list)  # (page, name, ppi)
-
-
-@dataclass
-class _State:
-    ctm: Matrix = IDENTITY
-    fill_space: str = "DeviceGray"
-    fill: tuple[float, ...] = (0.0,)
-    stroke_space: str = "DeviceGray"
-    width: float = 1.0
-
-
-def _space_name(value: Any, resources: Any) -> str:
-    """Return a colour space's family, or 'Registration' for a Separation named All."""
-    import pikepdf
-
-    name = str(value)
-    if name in ("/DeviceRGB", "/DeviceCMYK", "/DeviceGray", "/Pattern"):
-        return name[1:]
-    spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
-    space = spaces.get(name, value)
-    if isinstance(space, pikepdf.Array):
-        family = str(space[0])[1:]
-        if family == "Separation" and str(space[1]) == "/All":
-            return "Registration"
-        if family == "ICCBased":
-            n = int(space[1].get("/N", 0))
-            return {1: "ICCGray", 3: "ICCRGB", 4: "ICCCMYK"}.get(n, "ICCBased")
-        return family
-    return str(space).lstrip("/")
-
-
-def _numbers(operands: list[Any]) -> tuple[float, ...]:
-    out = []
-    for value in operands:
-        try:
-            out.append(float(value))
-        except (TypeError, ValueError):
-            continue
-    return tuple(out)
-
-
-def walk(pdf: Any) -> Paint:
-    """Walk every page's content and gather what it paints."""
-    paint = Paint()
-    for number, page in enumerate(pdf.pages, start=1):
-        _walk_stream(page, page.obj.get("/Resources"), IDENTITY, number, paint, depth=0)
-    return paint
-
-
-def _walk_stream(source: Any, resources: Any, ctm: Matrix, page: int, paint: Paint,
-                 depth: int) -> None:
-    import pikepdf
-
-    if depth > 8:
-        return
-    state = _State(ctm=ctm)
-    stack: list[_State] = []
-    text_matrix, line_matrix, size = IDENTITY, IDENTITY, 0.0
-    path: list[tuple[float, float]] = []
-    segments: list[tuple[float, float, float, float]] = []
-    for instruction in pikepdf.parse_content_stream(source):
-        operands, name = list(instruction.operands), str(instruction.operator)
-        if name == "q":
-            stack.append(_State(state.ctm, state.fill_space, state.fill, state.stroke_space,
-                                state.width))
-        elif name == "Q" and stack:
-            state = stack.pop()
-        elif name == "cm":
-            state.ctm = multiply(tuple(_numbers(operands)), state.ctm)  # type: ignore[arg-type]
-        elif name in ("rg", "RG", "g", "G", "k", "K"):
-            paint.colour_operators[name] = paint.colour_operators.get(name, 0) + 1
-            family = {"rg": "DeviceRGB", "g": "DeviceGray", "k": "DeviceCMYK"}[name.lower()]
-            if name.islower():
-                state.fill_space, state.fill = family, _numbers(operands)
-            else:
-                state.stroke_space = family
-        elif name in ("cs", "CS"):
-            family = _space_name(operands[0], resources)
-            if family in ("DeviceRGB", "ICCRGB", "CalRGB", "Lab"):
-                paint.rgb_spaces.add(family)
-            if name == "cs":
-                state.fill_space, state.fill = family, ()
-            else:
-                state.stroke_space = family
-        elif name in ("sc", "scn"):
-            state.fill = _numbers(operands)
-        elif name == "w":
-            state.width = _numbers(operands)[0]
-        elif name == "BT":
-            text_matrix = line_matrix = IDENTITY
-        elif name == "Tf":
-            size = _numbers(operands)[-1]
-        elif name == "Tm":
-            text_matrix = line_matrix = tuple(_numbers(operands))  # type: ignore[assignment]
-        elif name in ("Td", "TD"):
-            tx, ty = _numbers(operands)[:2]
-            line_matrix = text_matrix = multiply((1, 0, 0, 1, tx, ty), line_matrix)
-        elif name in ("Tj", "TJ", "'", '"'):
-            effective = size * scale(multiply(text_matrix, state.ctm))
-            paint.text.append((page, state.fill, state.fill_space, effective))
-        elif name in ("m", "l"):
-            x, y = _numbers(operands)[:2]
-            point = apply(state.ctm, x, y)
-            if name == "l" and path:
-                segments.append((*path[-1], *point))
-            path.append(point)
-        elif name == "re":
-            path = []
-        elif name in ("S", "s", "B", "B*", "b", "b*"):
-            paint.lines.append((page, state.width * scale(state.ctm)))
-            if state.stroke_space == "Registration":
-                width = state.width * scale(state.ctm)
-                paint.marks.extend((page, s, width) for s in segments)
-            path, segments = [], []
-        elif name in ("f", "F", "f*", "n", "W", "W*"):
-            if name != "W" and name != "W*":
-                path, segments = [], []
-        elif name == "Do" and resources is not None:
-            xobject = resources.get("/XObject", {}).get(str(operands[0]))
-            if xobject is None:
-                continue
-            if xobject.get("/Subtype") == pikepdf.Name.Image:
-                _image(xobject, str(operands[0]), state.ctm, page, paint)
-            elif xobject.get("/Subtype") == pikepdf.Name.Form:
-                matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
-                inner = xobject.get("/Resources", resources)
-                _walk_stream(xobject, inner, multiply(matrix, state.ctm),  # type: ignore[arg-type]
-                             page, paint, depth + 1)
-
-
-def _image(xobject: Any, name: str, ctm: Matrix, page: int, paint: Paint) -> None:
-    """Record an image's effective resolution at its placed size."""
-    width_in = math.hypot(ctm[0], ctm[1]) / 72
-    height_in = math.hypot(ctm[2], ctm[3]) / 72
-    if width_in <= 0 or height_in <= 0:
-        return
-    ppi = min(int(xobject.Width) / width_in, int(xobject.Height) / height_in)
-    paint.images.append((page, name, ppi))
-    space = str(xobject.get("/ColorSpace", ""))
-    if space == "/DeviceRGB":
-        paint.rgb_spaces.add("DeviceRGB image")
-
-
-def is_pure_k(colour: tuple[float, ...], space: str) -> bool:
-    """Return True when a colour puts ink on the black plate only (or no ink at all)."""
-    if space == "DeviceGray":
-        return True
-    if space in ("DeviceCMYK", "ICCCMYK") and len(colour) == 4:
-        return all(v == 0 for v in colour[:3])
-    return False
-
-
-def plates(colour: tuple[float, ...], space: str) -> int:
-    """Return how many plates a CMYK colour inks (4 for anything not CMYK or gray)."""
-    if space == "DeviceGray":
-        return 1 if colour and colour[0] < 1 else 0
-    if space in ("DeviceCMYK", "ICCCMYK") and len(colour) == 4:
-        return sum(1 for v in colour if v > 0)
-    return 4
 
 
 def _box(page: Any, name: str) -> list[float] | None:
@@ -402,71 +207,6 @@ def _images(paint: Paint) -> Iterator[Finding]:
                           f"its placed size; {PPI_WARNING} is the print standard", page)
     low = min(ppi for _, _, ppi in paint.images)
     yield Finding("info", "images", f"{len(paint.images)} images, lowest {low:.0f} ppi")
-
-
-def render_cmyk(pdf_path: Path, *, dpi: int, page: int | None = None,
-                antialias: bool = True) -> list[tuple[int, int, bytes]]:
-    """Render pages as CMYK pixels with ``mutool draw``: (width, height, CMYK bytes) each."""
-    mutool = shutil.which("mutool")
-    if mutool is None:
-        raise FileNotFoundError("mutool")
-    with tempfile.TemporaryDirectory(prefix="brochure-ink-") as folder:
-        target = Path(folder) / "page-%d.pam"
-        args = [mutool, "draw", "-q", "-c", "cmyk", "-r", str(dpi), "-o", str(target)]
-        if not antialias:
-            args += ["-A", "0"]
-        args.append(str(pdf_path))
-        if page is not None:
-            args.append(str(page))
-        subprocess.run(args, check=True, capture_output=True, timeout=120)
-        pages = sorted(Path(folder).glob("page-*.pam"),
-                       key=lambda p: int(re.findall(r"\d+", p.stem)[-1]))
-        return [_read_pam(p.read_bytes()) for p in pages]
-
-
-def _read_pam(data: bytes) -> tuple[int, int, bytes]:
-    end = data.index(b"ENDHDR\n") + len(b"ENDHDR\n")
-    header = dict(line.split(b" ", 1) for line in data[:end].splitlines()[1:-1])
-    width, height, depth = (int(header[k]) for k in (b"WIDTH", b"HEIGHT", b"DEPTH"))
-    pixels = data[end:]
-    if depth == 5:  # CMYK plus alpha: drop the alpha
-        pixels = b"".join(pixels[i:i + 4] for i in range(0, len(pixels), 5))
-    return width, height, pixels
-
-
-def max_ink(width: int, pixels: bytes, area: tuple[int, int, int, int] | None = None) -> float:
-    """Return the highest total ink of any pixel in ``area``, in percent (400 = all solid).
-
-    ``area`` is (left, top, right, bottom) in pixels; the whole render when None.
-    """
-    height = len(pixels) // (4 * width)
-    left, top, right, bottom = area or (0, 0, width, height)
-    total = 0
-    for row in range(max(0, top), min(height, bottom)):
-        line = pixels[(row * width + max(0, left)) * 4:(row * width + min(width, right)) * 4]
-        total = max(total, max(map(sum, zip(line[0::4], line[1::4], line[2::4], line[3::4],
-                                            strict=True)), default=0))
-    return total / 255 * 100
-
-
-def slug_content(width: int, pixels: bytes, area: tuple[int, int, int, int]) -> int:
-    """Return how many inked pixels outside ``area`` are not registration colour.
-
-    Registration colour inks all four plates equally; anything else there is content.
-    """
-    height = len(pixels) // (4 * width)
-    left, top, right, bottom = area
-    stray = 0
-    for row in range(height):
-        line = pixels[row * width * 4:(row + 1) * width * 4]
-        inside = top <= row < bottom
-        for x in range(width):
-            if inside and left <= x < right:
-                continue
-            c, m, y, k = line[x * 4:x * 4 + 4]
-            if (c or m or y or k) and not (c == m == y == k):
-                stray += 1
-    return stray
 
 
 def _ink(pdf_path: Path, bleeds: list[list[float]], heights: list[float]) -> Iterator[Finding]:
