@@ -395,3 +395,12 @@ def test_preflight_rejects_an_office_pdf(tmp_path) -> None:
                                             "is unknown")
     assert found["error", "colour.rgb"].startswith("RGB colour in the page content: ")
     assert found["error", "marks.missing"] == "no crop marks in registration colour"
+
+
+def test_check_print_shop_needs_the_render(make_project) -> None:
+    make_project()
+    run = CliRunner().invoke(main, ["check", "--print-shop", "--content-only"],
+                             catch_exceptions=False)
+    assert run.exit_code == 2
+    assert run.output == ("error: --print-shop reads back the rendered print-shop PDF; "
+                          "leave out --content-only\n")

@@ -197,6 +197,9 @@ def check(
     """
     from brochure.checking import CheckResult, check_brochures
 
+    if print_shop and not render:
+        raise UsageError("--print-shop reads back the rendered print-shop PDF; leave out "
+                         "--content-only")
     root = _project_root(project)
     proj = load_project(root)
     lay = get_layout(layout)
