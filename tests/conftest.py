@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,11 +130,42 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ob
 
 
 class Catalogue:
-    """The default catalogue, built once per test session: every PDF, by file name."""
+    """The default catalogue, built once per test session: every PDF, by file name.
+
+    What tests read from many PDFs (their text, the check's audit) is read once per
+    session, in parallel worker processes, and shared by every test that asks.
+    """
 
     def __init__(self, out: Path, outputs: list[Path]) -> None:
         self.out = out
         self.pdfs = {p.name: p for p in outputs}
+        self._read: dict[tuple[str, Path], object] = {}
+
+    def _map(self, func: Callable[[Path], T], paths: list[Path]) -> dict[str, T]:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        from brochure.catalogue.batch import default_workers
+
+        todo = [p for p in paths if (func.__name__, p) not in self._read]
+        if todo:
+            with ProcessPoolExecutor(default_workers(), mp_context=get_context("forkserver")) \
+                    as pool:
+                for path, value in zip(todo, pool.map(func, todo, chunksize=4), strict=True):
+                    self._read[(func.__name__, path)] = value
+        return {p.name: self._read[(func.__name__, p)] for p in paths}  # type: ignore[misc]
+
+    def texts(self, paths: list[Path]) -> dict[str, str]:
+        """Return {file name: text as pypdf extracts it} for ``paths``."""
+        from pdfread import raw_text
+
+        return self._map(raw_text, paths)
+
+    def audits(self, paths: list[Path]) -> dict[str, list[str]]:
+        """Return {file name: what the check's PDF audit finds} for ``paths``."""
+        from pdfread import audit
+
+        return self._map(audit, paths)
 
     def select(self, *, layout: str | None = None, paper: str | None = None,
                condition: str | None = None, imposed: bool = False) -> list[Path]:

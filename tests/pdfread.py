@@ -30,3 +30,15 @@ def fonts(path: Path) -> set[tuple[str, bool]]:
                 k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             found.add((str(font["/BaseFont"]), embedded))
     return found
+
+
+def raw_text(path: Path) -> str:
+    """Return each page's text as pypdf extracts it, pages joined by newlines."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def audit(path: Path) -> list[str]:
+    """Return what ``brochure check``'s PDF audit finds in one PDF, as 'code: message'."""
+    from brochure.checks.pdfaudit import audit_pdf
+
+    return [f"{i.code}: {i.message}" for i in audit_pdf(path.read_bytes())]

@@ -107,7 +107,7 @@ def test_the_graph_sees_imports_inside_functions() -> None:
     graph = import_graph()
     # cli imports the library lazily, inside its commands
     assert "brochure.api" in graph["brochure.cli"]
-    assert "brochure.render.pdf" in graph["brochure.catalogue.produce"]
+    assert "brochure.render.pdf" in graph["brochure.render.brochure"]
 
 
 def test_no_import_cycle() -> None:

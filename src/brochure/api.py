@@ -18,7 +18,7 @@ from brochure.catalogue.matrix import parse_shard
 from brochure.content.assets import template_sources
 from brochure.content.layouts import layouts, select_layouts
 from brochure.content.project import load_project
-from brochure.errors import BuildFailed, CheckFailed, UsageError
+from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path
 from brochure.render.output import guard_out_dir
 from brochure.scaffold import init_project
 
@@ -59,6 +59,18 @@ def list_project(*, project: Path | str = ".") -> Listing:
     )
 
 
+def list_colours(*, project: Path | str = ".") -> tuple[str, list[tuple[str, str, str, str]]]:
+    """Return the print-shop profile and each brand colour: key, sRGB, CMYK and its source."""
+    from brochure.content.printcolour import brand_colours, percent, profile_name, profile_path
+
+    root = _project_root(project)
+    clinic = load_project(root).clinic
+    path = profile_path(clinic, root)
+    shown = display_path(path) if clinic.print_shop.profile else f"{profile_name(path)} (built in)"
+    return shown, [(c.key, c.hex, percent(c.cmyk), c.how)
+                   for c in brand_colours(clinic, root)]
+
+
 def list_templates(*, project: Path | str = ".") -> list[tuple[str, str]]:
     """Return every template and stylesheet a build uses and where it comes from."""
     return template_sources(_project_root(project))
@@ -78,20 +90,26 @@ def check(
     paper: str | None = None,
     layout: str | Sequence[str] | None = None,
     today: dt.date | None = None,
+    print_shop: bool = False,
 ) -> CheckResult:
     """Check content quality, and unless ``render`` is False the rendered PDF of each layout.
 
     ``layout`` names one layout or several ("all" for every one); by default the layouts of
-    clinic.yaml's ``defaults``.
+    clinic.yaml's ``defaults``. ``print_shop`` also renders each brochure's print-shop PDF
+    and reads it back as a print shop's prepress check would (PDF/X-4, boxes, colour,
+    marks, lines, images, ink).
     """
     from brochure.checks.run import CheckResult, check_brochures
 
+    if print_shop and not render:
+        raise UsageError("--print-shop reads back the rendered print-shop PDF; leave out "
+                         "--content-only")
     root = _project_root(project)
     proj = load_project(root)
     chosen = select_layouts(_names(layout) or proj.clinic.defaults.layouts)
     reports = check_brochures(proj, list(conditions), layouts=chosen,
                               paper=paper or proj.clinic.defaults.paper, render=render,
-                              today=today)
+                              today=today, print_shop=print_shop)
     return CheckResult(reports=reports, strict=strict)
 
 
@@ -114,6 +132,7 @@ def build(
     strict: bool = False,
     location: str | None = None,
     print_shop: bool = False,
+    archive: bool = False,
     jobs: int = 1,
     force: bool = False,
     shard: str | tuple[int, int] | None = None,
@@ -132,6 +151,8 @@ def build(
     content checks' warnings stop the build before anything is written, and a brochure that
     WeasyPrint warns about fails without being written. ``shard`` ("K/N") builds only every
     N-th item, starting at K.
+    ``print_shop`` writes PDF/X-4 files for a print shop instead of the office PDFs;
+    ``archive`` also writes a PDF/A-2u copy of each office PDF (``….pdfa.pdf``).
     """
     from brochure.catalogue.run import build_catalogue
 
@@ -141,11 +162,14 @@ def build(
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} must be 1 or more")
+    if archive and print_shop:
+        raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
+                         "--print-shop")
     return build_catalogue(
         root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
-        print_shop=print_shop, jobs=jobs, force=force, part=part, limits=limits or Limits(),
-        on_progress=on_progress)
+        print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
+        limits=limits or Limits(), on_progress=on_progress)
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:

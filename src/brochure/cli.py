@@ -72,17 +72,26 @@ def main() -> None:
 @main.command("list")
 @click.option("--templates", "show_templates", is_flag=True,
               help="Show which templates and stylesheets come from the project or the package.")
+@click.option("--colours", "show_colours", is_flag=True,
+              help="Show the brand colours in CMYK, as the print-shop files print them.")
 @PROJECT
-def list_cmd(show_templates: bool, project: Path) -> None:
+def list_cmd(show_templates: bool, show_colours: bool, project: Path) -> None:
     """List the conditions, topics, layouts and papers of a project.
 
     \b
     Example:
       brochure list --project my-clinic
       brochure list --templates
+      brochure list --colours
     """
     from brochure import api
 
+    if show_colours:
+        profile, colours = api.list_colours(project=project)
+        click.echo(f"Print-shop colours (CMYK profile: {profile}):")
+        for key, hex_value, cmyk, how in colours:
+            click.echo(f"  {key:<12} {hex_value:<8} {cmyk:<22} {how}")
+        return
     if show_templates:
         for name, origin in api.list_templates(project=project):
             click.echo(f"  {name:<32} {origin}")
@@ -126,7 +135,10 @@ def _cpus() -> int:
 @click.option("--location", help="The location whose address and phone print (default: the "
               "first in clinic.yaml).")
 @click.option("--print-shop", is_flag=True,
-              help="Add bleed and crop marks for a print shop (default: the office printer).")
+              help="Write PDF/X-4 in CMYK with bleed, slug and marks for a print shop "
+              "(default: the office printer).")
+@click.option("--archive", is_flag=True,
+              help="Also write a PDF/A-2u copy of each office PDF (....pdfa.pdf) to keep.")
 @click.option("--html", is_flag=True, help="Also write the composed HTML, for debugging.")
 @click.option("--check", "run_check", is_flag=True,
               help="Run the content checks first; build nothing if they find errors.")
@@ -141,7 +153,8 @@ def _cpus() -> int:
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
           topics: str | None, out: Path | None, jobs: int | None, force: bool,
           shard: str | None, quiet: bool, location: str | None, print_shop: bool,
-          html: bool, run_check: bool, strict: bool, time_limit: float, memory_limit: int,
+          archive: bool, html: bool, run_check: bool, strict: bool, time_limit: float,
+          memory_limit: int,
           project: Path) -> None:
     """Build the brochures: every condition in every layout and paper of the matrix.
 
@@ -165,8 +178,8 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
         result = api.build(
             project=project, conditions=conditions, topics=_split(topics), paper=papers,
             layout=layouts, out=out, html=html, check=run_check, strict=strict,
-            location=location,
-            print_shop=print_shop, jobs=jobs or _cpus(), force=force, shard=shard,
+            location=location, print_shop=print_shop, archive=archive, jobs=jobs or _cpus(),
+            force=force, shard=shard,
             limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter)
     for warning in result.warning_lines():
         click.echo(f"warning: {warning}", err=True)
@@ -181,12 +194,17 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
               show_default=True, help="Report format.")
 @click.option("--content-only", is_flag=True,
               help="Skip rendering: check the content, not the PDF (faster).")
+@click.option("--print-shop", is_flag=True,
+              help="Also read back each print-shop PDF as a prepress check would.")
 @click.option("--layout", "layouts", multiple=True, metavar="ID",
               help="Layout whose PDF to audit, or all; repeat it for several (default: "
               "clinic.yaml's defaults.layouts).")
+@click.option("--paper", type=click.Choice(["letter", "a4"]),
+              help="Paper family (default: clinic.yaml's defaults.paper).")
 @PROJECT
 def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
-          layouts: tuple[str, ...], project: Path) -> None:
+          print_shop: bool, layouts: tuple[str, ...], paper: str | None,
+          project: Path) -> None:
     """Check readability, health-literacy items, sources and accessibility.
 
     Exits 0 when clean, 1 on errors (with --strict, on warnings too).
@@ -195,11 +213,13 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
     Example:
       brochure check
       brochure check sciatica --strict --format json
+      brochure check back-pain --print-shop --layout trifold
     """
     from brochure import api
 
     result = api.check(project=project, conditions=conditions, strict=strict,
-                       render=not content_only, layout=layouts)
+                       render=not content_only, print_shop=print_shop, layout=layouts,
+                       paper=paper)
     from brochure.checks import report
 
     if fmt == "json":

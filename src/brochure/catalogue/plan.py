@@ -30,6 +30,7 @@ class Options:
     location: str | None = None
     html: bool = False
     strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
+    archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
         settings = {"job": [job.condition, job.layout, job.paper, job.language,
                             job.print_shop],
                     "topics": options.topics, "location": options.location,
-                    "html": options.html, "strict": options.strict,
+                    "html": options.html, "strict": options.strict, "archive": options.archive,
                     "tool": tool_digest()}
         planned.append(Planned(job, inputs_hash(files, settings)))
     return planned

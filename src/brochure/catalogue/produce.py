@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose.brochure import Brochure
-from brochure.compose.html import render_html, stylesheet_text
+from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
 from brochure.errors import StrictWarnings
+from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
-from brochure.render.output import atomic_write, output_name
+from brochure.render.output import atomic_write
 
 
 @dataclass
@@ -28,25 +29,14 @@ class Produced:
     pages: int = 0
 
 
-def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
-    """Return the brochure's file name; variants sit before the extension.
-
-    back-pain.booklet.letter.en.imposed.pdf, back-pain.poster.a4.en.print-shop.pdf
-    """
-    return output_name(condition=b.id, layout=b.layout.id, paper=b.paper,
-                       language=b.language, ext=".".join([*markers, ext]),
-                       print_shop=b.print_shop)
-
-
 def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
             html: bool = False, images: dict[str, Any] | None = None,
-            strict: bool = False) -> Produced:
+            strict: bool = False, archive: bool = False) -> Produced:
     """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
 
     With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written.
+    ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``).
     """
-    from brochure.render.pdf import render_pdf
-
     done = Produced()
     if html:  # the complete page, styles inline, to open in a browser
         page = render_html(root, b).encode("utf-8")
@@ -59,9 +49,7 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         done.pages = len(document.pages)
         check_fit(document, where=where, layout=b.layout)
 
-    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
-                               base_url=root, inspect=inspect, images=images,
-                               css=stylesheet_text(root, b))
+    pdf, warnings = render_brochure(b, root=root, roots=roots, images=images, inspect=inspect)
     if strict and warnings:
         raise StrictWarnings(list(dict.fromkeys(warnings)))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
@@ -75,6 +63,10 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         sheet = SHEETS[spec.imposed_on]
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
+    if archive and not b.print_shop:
+        kept, _ = render_brochure(b, root=root, roots=roots, images=images,
+                                  variant=ARCHIVE_VARIANT)
+        done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept))
     return done
 
 

@@ -89,6 +89,7 @@ def build_catalogue(
     strict: bool,
     location: str | None,
     print_shop: bool,
+    archive: bool,
     jobs: int,
     force: bool,
     part: tuple[int, int] | None,
@@ -106,7 +107,8 @@ def build_catalogue(
             lay.paper_spec(name)
     items = proj.select(list(conditions))
     options = Options(topics=tuple(topics) if topics is not None else None,
-                      location=location, html=html, strict=strict)
+                      location=location, html=html, strict=strict,
+                      archive=archive)
     if topics is not None or location is not None:
         # Wrong ids are a usage error before anything runs, not one failure per item.
         from brochure.compose.brochure import assemble

@@ -44,7 +44,8 @@ def setup(project: Project, out_dir: Path, options: Options) -> Callable[[Job], 
                             topics=list(options.topics) if options.topics is not None else None,
                             location=options.location, print_shop=job.print_shop)
         done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir,
-                       html=options.html, images=images, strict=options.strict)
+                       html=options.html, images=images, strict=options.strict,
+                       archive=options.archive)
         pdf = done.outputs[0]
         return Made(outputs=tuple(p.name for p in [*done.outputs, *done.html]),
                     pages=done.pages, bytes=pdf.stat().st_size,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from brochure.checks.findings import BrochureReport, Finding
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
@@ -78,11 +79,13 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
 
 
 def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layout], paper: str,
-                    render: bool, today: dt.date | None = None) -> list[BrochureReport]:
+                    render: bool, today: dt.date | None = None,
+                    print_shop: bool = False) -> list[BrochureReport]:
     """Check the named conditions (all when none); render and audit each layout when ``render``.
 
     The content is the same in every layout, so it is checked once per condition; what the
-    PDF audit finds is named with its layout, e.g. "poster: page 1: ...".
+    PDF audit finds is named with its layout, e.g. "poster: page 1: ...". ``print_shop``
+    also preflights each layout's print-shop PDF.
     """
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
@@ -93,6 +96,10 @@ def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layou
             for layout in layouts:
                 report.findings.extend(_audit(project, assemble(project, item, layout=layout,
                                                                 paper=paper)))
+        if print_shop:
+            for layout in layouts:
+                shop = assemble(project, item, layout=layout, paper=paper, print_shop=True)
+                report.findings.extend(prepress_findings(project.root, shop))
         reports.append(report)
     return reports
 
@@ -109,3 +116,22 @@ def _audit(project: Project, b: Brochure) -> list[Finding]:
     found.extend(Finding("render.warning", "warning", f"{b.layout.id}: WeasyPrint: {w}",
                          b.origin.shown, 1) for w in dict.fromkeys(warnings))
     return found
+
+
+def prepress_findings(root: Path, b: Brochure) -> list[Finding]:
+    """Render a brochure's print-shop PDF and read it back as a prepress check would."""
+    import tempfile
+
+    from brochure.checks.preflight import preflight
+    from brochure.content.assets import render_roots
+    from brochure.render.brochure import file_name, render_brochure
+
+    pdf, _ = render_brochure(b, root=root, roots=render_roots(root))
+    with tempfile.TemporaryDirectory(prefix="brochure-preflight-") as folder:
+        path = Path(folder) / file_name(b)
+        path.write_bytes(pdf)
+        found = preflight(path)
+    return [Finding(f"prepress.{f.code}", f.severity,  # type: ignore[arg-type]
+                    f"{file_name(b)}: {f'page {f.page}: ' if f.page else ''}{f.message}",
+                    b.origin.shown, 1)
+            for f in found]

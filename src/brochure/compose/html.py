@@ -52,13 +52,21 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     css = [font_face_css(), _sheet_css(brochure)]
     css += [style_path(project_root, name).read_text("utf-8") for name in names]
     if brochure.print_shop:
-        # The bleed is painted past the trim edge and cut off; WeasyPrint draws the crop
-        # marks in it and writes the TrimBox and BleedBox.
+        # The bleed is painted past the trim edge and cut off. The slug, the crop and fold
+        # marks and the exact boxes are added after rendering (prepress.py).
         bleed = BLEED[brochure.paper]
-        css.append(f"@page {{ bleed: {bleed}; marks: crop; }} :root {{ --bleed: {bleed}; }}")
+        css.append(f"@page {{ bleed: {bleed}; marks: none; }} :root {{ --bleed: {bleed}; }}")
     # Last, so the clinic's colours re-colour every stylesheet through custom properties.
     css.append(theme_css(brochure.clinic))
-    return "\n".join(css)
+    text = "\n".join(css)
+    if brochure.print_shop:
+        from brochure.content.printcolour import Recolour, profile_css, profile_path
+
+        # PDF/X-4 in CMYK: every colour as device-cmyk(), the press profile as the
+        # output intent.
+        text = Recolour(brochure.clinic, project_root).stylesheet(text)
+        text += "\n" + profile_css(profile_path(brochure.clinic, project_root))
+    return text
 
 
 def _sheet_css(brochure: Brochure) -> str:
@@ -80,7 +88,7 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
     try:
         template = env.get_template(brochure.layout.template)
         styles = stylesheet_text(project_root, brochure) if inline_styles else ""
-        return template.render(
+        page = template.render(
             b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
             font_family=FONT_FAMILY, styles=Markup(styles),
         )
@@ -94,6 +102,11 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         where = _template_line(exc) or brochure.layout.template
         raise TemplateError(f"{where}: the template uses a value that does not exist "
                             f"({_undefined(exc.message or '')}); check its spelling") from None
+    if brochure.print_shop:
+        from brochure.content.printcolour import Recolour
+
+        page = Recolour(brochure.clinic, project_root).html(page)  # the charts' SVG colours
+    return page
 
 
 def _template_line(exc: BaseException) -> str | None:

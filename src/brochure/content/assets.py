@@ -15,6 +15,7 @@ import fontpkg_atkinson_hyperlegible as atkinson
 from brochure.errors import UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the brochure package
+PROFILE_DIR = Path(__file__).resolve().parent / "data" / "icc"  # the built-in CMYK profile
 FONT_FAMILY = "Atkinson Hyperlegible"
 _FONT_FACES = (
     ("Regular", 400, "normal"),
@@ -99,4 +100,4 @@ def template_sources(project: Path) -> list[tuple[str, str]]:
 def render_roots(root: Path) -> tuple[Path, ...]:
     """Return the folders the renderer may read files from."""
     return (root / "assets", root / "styles", package_styles_dir(), package_templates_dir(),
-            *{p.parent for p, _, _ in font_files()})
+            PROFILE_DIR, *{p.parent for p, _, _ in font_files()})

@@ -96,6 +96,7 @@ class Layout(BaseModel):
     papers: Annotated[dict[PaperName, PaperSpec], Field(min_length=1)]
     pages: Annotated[int, Field(ge=1)] | None = None
     chart: ChartStyle = ChartStyle()
+    folded: bool = False  # folded after printing: the print-shop file gets fold marks
 
     def paper_spec(self, paper: str) -> PaperSpec:
         """Return the sheet for a paper family, or a usage error naming the ones it has."""

@@ -223,6 +223,27 @@ class Colours(Strict):
     tint: HexColour = "#e6f0f7"  # key message and table header background
 
 
+Percent = Annotated[float, Field(ge=0, le=100)]
+Cmyk = Annotated[list[Percent], Field(min_length=4, max_length=4)]
+
+
+class CmykColours(Strict):
+    """Exact CMYK values (in percent) a printer supplied for the brand colours."""
+
+    primary: Cmyk | None = None
+    accent: Cmyk | None = None
+    tint: Cmyk | None = None
+
+
+class PrintShop(Strict):
+    """How the print-shop PDF/X-4 files are coloured: the press profile, exact CMYK values."""
+
+    # A CMYK ICC profile inside the project (the press condition the printer names);
+    # default: the Artifex CMYK SWOP profile shipped with brochure.
+    profile: Annotated[str, StringConstraints(pattern=r"(?i)^[^/\\].*\.(icc|icm)$")] | None = None
+    cmyk: CmykColours = CmykColours()
+
+
 class Logo(Strict):
     """The clinic's logo: an SVG or PNG inside the project, with its alternative text."""
 
@@ -295,6 +316,7 @@ class Clinic(Strict):
     disclaimer: Text
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
+    print_shop: PrintShop = PrintShop()
 
     @model_validator(mode="after")
     def _unique_locations(self) -> Clinic:

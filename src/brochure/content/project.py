@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from brochure.content.load import Loaded, load_yaml
 from brochure.content.models import Block, Clinic, Condition, FiguresBlock, Source, Topic
+from brochure.content.printcolour import profile_problems
 from brochure.content.theme import contrast_problems, logo_problems
 from brochure.content.validate import validate
 from brochure.errors import ContentError, Problem, UsageError, display_path, suggest
@@ -144,6 +145,7 @@ def load_project(root: Path) -> Project:
     if clinic is not None:
         problems.extend(contrast_problems(clinic[1], clinic[0]))
         problems.extend(logo_problems(clinic[1], clinic[0], root))
+        problems.extend(profile_problems(clinic[1], clinic[0], root))
     if problems or clinic is None:
         raise ContentError(problems)
     return Project(root=root, clinic=clinic[1], clinic_source=clinic[0],

@@ -49,6 +49,7 @@ class _Sheet:
     css: Any
     refused: tuple[Any, ...]
     warnings: tuple[str, ...]
+    profiles: dict[str, Any]  # its @color-profile rules, which the document must be given
 
 
 _SHEETS: dict[str, _Sheet] = {}  # parsed stylesheets of this process, by text and base
@@ -72,22 +73,24 @@ def _stylesheet(css: str, base: str, roots: tuple[Path, ...]) -> _Sheet:
         logger = logging.getLogger("weasyprint")
         handler = _Collect()
         logger.addHandler(handler)
+        profiles: dict[str, Any] = {}
         try:
             parsed = weasyprint.CSS(string=css, base_url=base,
                                     url_fetcher=make_fetcher(roots, refused),
-                                    font_config=_font_config())
+                                    font_config=_font_config(), color_profiles=profiles)
         finally:
             logger.removeHandler(handler)
         if len(_SHEETS) >= _SHEETS_KEPT:
             _SHEETS.clear()
-        _SHEETS[key] = _Sheet(parsed, tuple(refused), tuple(handler.messages))
+        _SHEETS[key] = _Sheet(parsed, tuple(refused), tuple(handler.messages), profiles)
     return _SHEETS[key]
 
 
 def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
                inspect: Callable[[Any], None] | None = None,
                images: dict[str, Any] | None = None,
-               css: str | None = None) -> tuple[bytes, list[str]]:
+               css: str | None = None,
+               variant: str = PDF_VARIANT) -> tuple[bytes, list[str]]:
     """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
 
     ``inspect`` sees the laid-out ``weasyprint.Document`` before the PDF is written from
@@ -95,7 +98,8 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     of the HTML and the CSS, and the dates come from the content, so equal inputs give
     identical files. ``images`` keeps decoded images between documents of one build (the
     logo, the QR code). ``css``, when given, is the page's stylesheet, parsed once per
-    process (see ``_stylesheet``) instead of once per document.
+    process (see ``_stylesheet``) instead of once per document. ``variant`` is the PDF
+    standard claimed: PDF/UA-1 for the office, PDF/X-4 for a print shop, PDF/A-2u to keep.
     """
     import weasyprint
 
@@ -107,11 +111,13 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     refused: list[Refusal] = []
     sheets: list[Any] = []
     warnings: list[str] = []
+    profiles: dict[str, Any] = {}
     if css is not None:
         sheet = _stylesheet(css, base, roots)
         refused.extend(sheet.refused)
         warnings.extend(sheet.warnings)
         sheets.append(sheet.css)
+        profiles.update(sheet.profiles)
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -121,12 +127,14 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         identity = hashlib.sha256(html.encode("utf-8"))
         if css is not None:
             identity.update(css.encode("utf-8"))
-        options = {
-            "pdf_variant": PDF_VARIANT,
+        options: dict[str, Any] = {
+            "pdf_variant": variant,
             "pdf_identifier": identity.hexdigest()[:32].encode(),
         }
+        if variant.startswith("pdf/a"):
+            options["pdf_tags"] = True  # PDF/A-2u does not ask for tags; keep them anyway
         laid_out = document.render(font_config=_font_config(), cache=images,
-                                   stylesheets=sheets, **options)
+                                   stylesheets=sheets, color_profiles=profiles, **options)
         if refused:
             raise refused_error(refused, base_url)
         if inspect is not None:
