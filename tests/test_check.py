@@ -47,7 +47,7 @@ def test_hard_passage_is_flagged_with_its_grade(make_project) -> None:
                  and f.section]
     assert finding.severity == "error"
     assert (finding.file, finding.line) == ("handouts/conditions/back-pain.yaml", 5)
-    assert finding.message.startswith("section 'What is back pain?' reads at grade 3")
+    assert finding.message.startswith("section 'What is back pain?' reads at grade 29.6")
     assert "(limit 10)" in finding.message
     assert "simpler words for: neurophysiological" in finding.message
     assert not result.passed
@@ -164,7 +164,7 @@ def test_build_check_refuses_on_errors(make_project) -> None:
     result = CliRunner().invoke(main, ["build", "--check"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "handouts/conditions/back-pain.yaml:9:9: the brochure has no 'when to call us' callout "
+        "handouts/conditions/back-pain.yaml:10:9: the brochure has no 'when to call us' callout "
         "(tone: call-us); include the 'safety' topic",
         "the check found 1 error; nothing was built",
     ]
