@@ -19,11 +19,11 @@ def guidance_titles(b: Brochure) -> list[str]:
     """Return the headings of the blocks marked general guidance, in reading order, once each."""
     titles: list[str] = []
     for part in b.parts:
+        current = part.title  # a block without a heading belongs to the one above it
         for blk in part.blocks:
-            if not blk.general_guidance:
-                continue
-            title = blk.title if isinstance(blk, CalloutBlock) else blk.heading or part.title
-            titles.append(title)
+            current = blk.heading or current
+            if blk.general_guidance:
+                titles.append(blk.title if isinstance(blk, CalloutBlock) else current)
     return list(dict.fromkeys(titles))
 
 
