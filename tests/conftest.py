@@ -25,6 +25,8 @@ disclaimer: This handout does not replace advice from your own doctor.
 defaults:
   paper: letter
   language: en
+emergency: {number: "911", words: ambulance}
+after_hours: When we are closed, call your doctor.
 """
 
 SAFETY = """\
@@ -45,6 +47,12 @@ blocks:
     tone: call-us
     title: When should I call you?
     text: Call us if the soreness gets worse after two days.
+    general_guidance: true
+  - kind: checklist
+    role: contraindications
+    heading: Before your first session
+    intro: "Tell us before needling if you:"
+    items: [take blood thinners, are pregnant]
     general_guidance: true
 """
 
@@ -86,6 +94,7 @@ sections:
     blocks:
       - kind: text
         text: Back pain is very common.
+      - {kind: callout, tone: urgent, title: Urgent?, general_guidance: true, text: Get help now.}
 topics: [intro, safety]
 """
 
@@ -141,7 +150,11 @@ class Catalogue:
         self.pdfs = {p.name: p for p in outputs}
         self._read: dict[tuple[str, Path], object] = {}
 
-    def _map(self, func: Callable[[Path], T], paths: list[Path]) -> dict[str, T]:
+    def map(self, func: Callable[[Path], T], paths: list[Path]) -> dict[str, T]:
+        """Return {file name: func(path)}, computed once per session in worker processes.
+
+        ``func`` must be a module-level function (the workers import it by name).
+        """
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
@@ -159,13 +172,13 @@ class Catalogue:
         """Return {file name: text as pypdf extracts it} for ``paths``."""
         from pdfread import raw_text
 
-        return self._map(raw_text, paths)
+        return self.map(raw_text, paths)
 
     def audits(self, paths: list[Path]) -> dict[str, list[str]]:
         """Return {file name: what the check's PDF audit finds} for ``paths``."""
         from pdfread import audit
 
-        return self._map(audit, paths)
+        return self.map(audit, paths)
 
     def select(self, *, layout: str | None = None, paper: str | None = None,
                condition: str | None = None, imposed: bool = False) -> list[Path]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from brochure.checks.findings import BrochureReport, Finding
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
 from brochure.checks.quality import check_content
+from brochure.checks.safety import brochure_findings, clinic_findings
 from brochure.compose.brochure import Brochure, assemble
 from brochure.compose.html import render_html
 from brochure.content.layouts import Layout
@@ -92,6 +93,9 @@ def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layou
     for item in project.select(ids):
         b = assemble(project, item, layout=layouts[0], paper=paper)
         report = check_content(b, today=day)
+        report.findings.extend(brochure_findings(b))
+        if not reports:  # the clinic's own problems, once
+            report.findings.extend(clinic_findings(project.clinic, project.clinic_source))
         if render:
             for layout in layouts:
                 report.findings.extend(_audit(project, assemble(project, item, layout=layout,

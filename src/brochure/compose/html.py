@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from brochure.compose import charts, condense
+from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
 from brochure.compose.qr import qr_svg
 from brochure.content import markup
@@ -38,6 +38,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
     env.globals["digest"] = condense.digest
+    env.globals["guidance_titles"] = provenance.guidance_titles
+    env.globals["cite"] = provenance.cite
     return env
 
 
