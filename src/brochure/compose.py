@@ -12,13 +12,22 @@ import jinja2
 from markupsafe import Markup
 
 from brochure import charts, condense, markup
-from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
-from brochure.errors import TemplateError, UsageError, display_path
+from brochure.assets import (
+    FONT_FAMILY,
+    font_face_css,
+    package_styles_dir,
+    style_path,
+    template_dirs,
+)
+from brochure.cssurls import absolute_urls
+from brochure.errors import TemplateError, UsageError, display_path, printable
 from brochure.layouts import BLEED, Layout
 from brochure.load import Loaded, Loc
 from brochure.models import Block, Clinic, Location, Source
 from brochure.project import ConditionItem, Project, check_topic_ids
 from brochure.qr import qr_svg
+from brochure.safefile import Refused, read_inside
+from brochure.templating import TemplateRefused, sandboxed
 from brochure.theme import theme_css
 from brochure.validate import suggest
 
@@ -100,8 +109,8 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
 
 @cache
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+    env = sandboxed(
+        dirs,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -129,7 +138,7 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     """Return every CSS rule the brochure uses, in cascade order."""
     names = ["base.css", brochure.layout.stylesheet]
     css = [font_face_css(), _sheet_css(brochure)]
-    css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    css += [read_stylesheet(project_root, style_path(project_root, name)) for name in names]
     if brochure.print_shop:
         # The bleed is painted past the trim edge and cut off; WeasyPrint draws the crop
         # marks in it and writes the TrimBox and BleedBox.
@@ -138,6 +147,27 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     # Last, so the clinic's colours re-colour every stylesheet through custom properties.
     css.append(theme_css(brochure.clinic))
     return "\n".join(css)
+
+
+MAX_STYLESHEET_BYTES = 2_000_000
+
+
+def read_stylesheet(project_root: Path, path: Path) -> str:
+    """Read one stylesheet from the project's or the package's styles/ folder, safely.
+
+    Its relative URLs are made absolute against the sheet's own place, as a browser does.
+    """
+    try:
+        raw = read_inside(path, (project_root / "styles", package_styles_dir()),
+                          limit=MAX_STYLESHEET_BYTES)
+        text = raw.decode("utf-8-sig")
+    except Refused as exc:
+        raise TemplateError(f"{display_path(path)}:1: cannot use the stylesheet: "
+                            f"{exc.reason}") from None
+    except UnicodeDecodeError:
+        raise TemplateError(f"{display_path(path)}:1: the stylesheet is not UTF-8 text; "
+                            "save it as UTF-8") from None
+    return absolute_urls(text, path)
 
 
 def _sheet_css(brochure: Brochure) -> str:
@@ -163,6 +193,14 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
             b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
             font_family=FONT_FAMILY, styles=Markup(styles),
         )
+    except TemplateRefused as exc:
+        raise TemplateError(f"{display_path(exc.path)}:1: cannot use the template: "
+                            f"{exc.reason}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        where = _template_line(exc) or brochure.layout.template
+        raise TemplateError(f"{where}: the template reaches for something templates may not "
+                            f"use ({printable(str(exc))[:120]}); use only the values the "
+                            "tool passes (b, clinic, brand, font_family, styles)") from None
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:

@@ -10,6 +10,7 @@ file and line that asked for it.
 from __future__ import annotations
 
 import base64
+import os
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from brochure.errors import RenderError, display_path
+from brochure.safefile import Refused, read_inside, resolve_inside
 
 DATA_URL_CAP = 256 * 1024
 FETCHED_FILE_CAP = 20 * 1024 * 1024
@@ -28,10 +30,6 @@ class Refusal:
 
     url: str
     reason: str
-
-
-def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
 
 
 def _data_url(url: str) -> tuple[bytes, str]:
@@ -55,15 +53,17 @@ def check_url(url: str, roots: tuple[Path, ...]) -> tuple[Path | None, str | Non
         return None, ("brochures never load anything from the network; save the file in "
                       "the project's assets/ folder and refer to it there")
     raw = Path(unquote(parts.path))
-    path = raw.resolve()
-    if not _inside(path, roots):
-        why = "it points outside" if raw.is_symlink() or path != raw.absolute() else "it is outside"
-        return None, (f"{why} the project's assets/, styles/ and templates/ folders; "
-                      "copy the file into assets/")
-    if not path.is_file():
-        return None, "no such file"
-    if path.stat().st_size > FETCHED_FILE_CAP:
-        return None, f"the file is over {FETCHED_FILE_CAP // (1024 * 1024)} MB"
+    if "\0" in str(raw):
+        return None, "the address holds a NUL character"
+    try:
+        path = resolve_inside(raw, roots)
+    except Refused as exc:
+        if "outside" in exc.reason:
+            why = "it points outside" if raw.is_symlink() or Path(os.path.realpath(raw)) != \
+                raw.absolute() else "it is outside"
+            return None, (f"{why} the project's assets/, styles/ and templates/ folders; "
+                          "copy the file into assets/")
+        return None, exc.reason
     return path, None
 
 
@@ -84,7 +84,12 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
             if path is None:  # a data: URL within the cap
                 body, mime = _data_url(url)
                 return URLFetcherResponse(url, body, {"Content-Type": mime})
-            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+            try:
+                body = read_inside(path, allowed, limit=FETCHED_FILE_CAP)
+            except Refused as exc:
+                refused.append(Refusal(url, exc.reason))
+                raise ValueError(f"refused to load {url[:120]}: {exc.reason}") from None
+            return URLFetcherResponse(path.as_uri(), body)
 
     return SafeFetcher()
 

@@ -96,7 +96,9 @@ def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
 
 def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Loaded, M] | None:
     try:
-        loaded = load_yaml(path)
+        # Content files are read only from inside handouts/, after links are followed.
+        handouts = path.parent if path.name == "clinic.yaml" else path.parents[1]
+        loaded = load_yaml(path, (handouts,))
         return loaded, validate(model, loaded)
     except ContentError as exc:
         problems.extend(exc.problems)
