@@ -26,6 +26,7 @@ from brochure.output import atomic_write, remove_stale_parts
 from brochure.plan import Options, Planned, plan, up_to_date
 from brochure.project import load_project
 from brochure.scaffold import init_project
+from brochure.session import hold
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.checking import CheckResult
@@ -163,8 +164,6 @@ def _check_out(root: Path, out: Path) -> None:
     if inside or holds:
         raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
                          "choose an empty folder of its own, such as 'dist'")
-    # Temporary files of a build that was killed are ours to tidy; nothing else is touched.
-    remove_stale_parts(out)
 
 
 def check(
@@ -258,72 +257,77 @@ def build(
                     [defaults.language], print_shop=print_shop)
     if part is not None:
         matrix = shard_jobs(matrix, *part)
-    manifest_path = out_dir / manifest_name(part)
-    previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
-    # A shard's manifest lists only its own outputs; the main one keeps every output
-    # still in the folder, so building one condition does not forget the others.
-    entries = {} if part is not None else {
-        n: e for n, e in previous.items() if (out_dir / n).is_file()}
-    result = BuildResult(manifest=manifest_path)
-    total = len(matrix)
-    todo: list[Planned] = []
-    for planned in plan(proj, matrix, options):
-        name = planned.job.name
-        if not force and up_to_date(planned, previous.get(name), out_dir):
-            entries[name] = previous[name]
-            result.unchanged.append(name)
+    with hold(out_dir) as tmp:
+        # Temporary files of a build that was killed are ours to tidy, now that no other
+        # build can be writing here; nothing else is touched.
+        remove_stale_parts(out_dir)
+        manifest_path = out_dir / manifest_name(part)
+        previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
+        # A shard's manifest lists only its own outputs; the main one keeps every output
+        # still in the folder, so building one condition does not forget the others.
+        entries = {} if part is not None else {
+            n: e for n, e in previous.items() if (out_dir / n).is_file()}
+        result = BuildResult(manifest=manifest_path)
+        total = len(matrix)
+        todo: list[Planned] = []
+        for planned in plan(proj, matrix, options):
+            name = planned.job.name
+            if not force and up_to_date(planned, previous.get(name), out_dir):
+                entries[name] = previous[name]
+                result.unchanged.append(name)
+                if on_progress is not None:
+                    on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
+            else:
+                todo.append(planned)
+        hashes = {p.job: p.inputs for p in todo}
+        # Longest first (by the last build's times), so no worker is left with a long
+        # brochure at the end while the others wait; new items keep their matrix order.
+        todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
+                                  if p.job.name in previous else float("inf")))
+        last_text, last_save = manifest_text(manifest_path), time.monotonic()
+
+        def save(*, final: bool) -> None:
+            # At most once a second while building, so a killed build keeps most of what it
+            # finished; a manifest equal to the last one is not rewritten (a no-op build
+            # writes nothing).
+            nonlocal last_text, last_save
+            if not final and time.monotonic() - last_save < 1:
+                return
+            text = manifest_dumps(entries, __version__)
+            if text != last_text and (entries or last_text is not None):
+                atomic_write(manifest_path, text.encode("utf-8"))
+            last_text, last_save = text, time.monotonic()
+
+        def finished(outcome: Outcome[Job, Made]) -> None:
+            job, name = outcome.job, outcome.job.name
+            if outcome.result is None:
+                result.failed.append((name, outcome.error or "failed"))
+                status = "failed"
+            else:
+                made = outcome.result
+                result.built.append(name)
+                result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
+                result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
+                result.warnings.extend(made.warnings)
+                entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
+                                      hashes[job], made.pages, made.bytes,
+                                      round(outcome.seconds, 3), made.outputs[1:])
+                status = "built"
+                save(final=False)
             if on_progress is not None:
-                on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
-        else:
-            todo.append(planned)
-    hashes = {p.job: p.inputs for p in todo}
-    # Longest first (by the last build's times), so no worker is left with a long
-    # brochure at the end while the others wait; new items keep their matrix order.
-    todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
-                              if p.job.name in previous else float("inf")))
-    last_text, last_save = manifest_text(manifest_path), time.monotonic()
+                done = len(result.built) + len(result.unchanged) + len(result.failed)
+                on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
 
-    def save(*, final: bool) -> None:
-        # At most once a second while building, so a killed build keeps most of what it
-        # finished; a manifest equal to the last one is not rewritten (a no-op build
-        # writes nothing).
-        nonlocal last_text, last_save
-        if not final and time.monotonic() - last_save < 1:
-            return
-        text = manifest_dumps(entries, __version__)
-        if text != last_text and (entries or last_text is not None):
-            atomic_write(manifest_path, text.encode("utf-8"))
-        last_text, last_save = text, time.monotonic()
+        try:
+            if todo:
+                from brochure.work import describe, setup
 
-    def finished(outcome: Outcome[Job, Made]) -> None:
-        job, name = outcome.job, outcome.job.name
-        if outcome.result is None:
-            result.failed.append((name, outcome.error or "failed"))
-            status = "failed"
-        else:
-            made = outcome.result
-            result.built.append(name)
-            result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
-            result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
-            result.warnings.extend(made.warnings)
-            entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
-                                  hashes[job], made.pages, made.bytes,
-                                  round(outcome.seconds, 3), made.outputs[1:])
-            status = "built"
-            save(final=False)
-        if on_progress is not None:
-            done = len(result.built) + len(result.unchanged) + len(result.failed)
-            on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
-
-    try:
-        if todo:
-            from brochure.work import describe, setup
-
-            run([p.job for p in todo], workers=jobs, setup=setup,
-                args=(proj, out_dir, options), limits=limits or Limits(), describe=describe,
-                on_outcome=finished)
-    finally:
-        save(final=True)
+                run([p.job for p in todo], workers=jobs, setup=setup,
+                    args=(proj, out_dir, options), limits=limits or Limits(), describe=describe,
+                    on_outcome=finished, tmp=tmp)
+        finally:
+            save(final=True)
+            remove_stale_parts(out_dir)  # what stopped workers left half-written
     result.failed.sort()
     result.seconds = time.perf_counter() - started
     if result.failed:

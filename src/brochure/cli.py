@@ -32,10 +32,10 @@ class Group(click.Group):
             for line in lines:
                 click.echo(f"error: {line}" if len(lines) == 1 else line, err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during a build
             click.echo("stopped; finished files are complete, unfinished ones were not written",
                        err=True)
-            ctx.exit(130)
+            ctx.exit(getattr(exc, "exit_code", 130))
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)

@@ -110,9 +110,10 @@ def locate(url: str, files: list[Path]) -> tuple[Path, int, int] | None:
             continue
         for file in files:
             try:
-                lines = file.read_text("utf-8", errors="replace").splitlines()
-            except OSError:
+                raw = read_inside(file, (file.parent,), limit=2_000_000)
+            except Refused:
                 continue
+            lines = raw.decode("utf-8", errors="replace").splitlines()
             for number, line in enumerate(lines, start=1):
                 column = line.find(probe)
                 if column >= 0:
@@ -123,7 +124,8 @@ def locate(url: str, files: list[Path]) -> tuple[Path, int, int] | None:
 def project_files(root: Path) -> list[Path]:
     """Return the project's own files that can refer to a URL: templates, styles, content."""
     found: list[Path] = []
-    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml")):
+    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml"),
+                            ("assets", "*.svg")):
         base = root / folder
         if base.is_dir():
             found += sorted(p for p in base.rglob(pattern) if p.is_file())
@@ -143,6 +145,22 @@ def refused_error(refused: list[Refusal], root: Path) -> RenderError:
     prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
     more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
     return RenderError(f"{prefix}refused to load '{shown}': {first.reason}{more}")
+
+
+def broken_image_error(broken: list[tuple[str, str]], root: Path) -> RenderError:
+    """Build the error for the first image that could not be loaded, naming file and reason."""
+    url, reason = broken[0]
+    parts = urlsplit(url)
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path))
+        shown = display_path(path)
+    elif parts.scheme == "data":
+        shown = "a data: URL"
+    where = locate(url, project_files(root))
+    prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return RenderError(f"{prefix}cannot use the image '{shown}': {reason}{more}")
 
 
 class _Attachments(HTMLParser):
