@@ -17,6 +17,7 @@ from typing import Any
 
 from brochure.errors import UsageError, display_path
 from brochure.output import atomic_write
+from brochure.safefile import digest_file
 
 FORMAT = 1
 NAME = "manifest.json"
@@ -40,7 +41,7 @@ class Entry:
 @cache
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
     del size, mtime_ns  # part of the cache key: a changed file is hashed again
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest_file(path)
 
 
 def file_digest(path: Path) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from brochure.errors import ContentError, Problem, UsageError, display_path
 from brochure.load import Loaded, load_yaml
 from brochure.models import Block, Clinic, Condition, FiguresBlock, Source, Topic
+from brochure.safefile import Refused, resolve_folder
 from brochure.theme import contrast_problems, logo_problems
 from brochure.validate import suggest, validate
 
@@ -114,6 +115,15 @@ def load_project(root: Path) -> Project:
             "project or pass --project DIR"
         )
     problems: list[Problem] = []
+    for name in ("assets", "styles", "templates"):
+        # The renderer reads from these folders: one that is a link out of the project
+        # would let any file of the machine into a brochure.
+        folder = root / name
+        if folder.is_symlink() or folder.exists():
+            try:
+                resolve_folder(folder, (root,))
+            except Refused as exc:
+                problems.append(Problem(display_path(folder), 1, 1, "", exc.reason))
     clinic_path = handouts / "clinic.yaml"
     clinic: tuple[Loaded, Clinic] | None = None
     if clinic_path.is_file():

@@ -127,3 +127,14 @@ def resolve_folder(folder: Path, roots: Iterable[Path]) -> Path:
     if not real.is_dir():
         raise Refused(folder, "not a folder")
     return real
+
+
+def digest_file(path: Path) -> str:
+    """Return the SHA-256 of a regular file, read in chunks; a FIFO or device is refused."""
+    import hashlib
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if (kind := _kind(os.fstat(fd).st_mode)) is not None:
+            raise Refused(path, f"it is {kind}, not a file; replace it with a regular file")
+        return hashlib.file_digest(handle, "sha256").hexdigest()
