@@ -24,7 +24,7 @@ from brochure.assets import font_files, package_templates_dir
 from brochure.batch import Limits, run
 from brochure.cli import main
 from brochure.compose import assemble, render_html
-from brochure.errors import TemplateError
+from brochure.errors import TemplateError, UsageError
 from brochure.layouts import get_layout
 from brochure.project import load_project
 
@@ -243,3 +243,44 @@ def test_the_memory_limit_applies_to_a_job_in_this_process() -> None:
                  on_outcome=lambda o: None)
     assert fine.result == 8 * 1024 * 1024  # the limit is lifted again afterwards
     assert len(bytearray(1024 * 1024 * 1024)) == 1024 ** 3
+
+
+# --- tampered manifests and odd names ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000,
+    '{"format": 1, "tool": "x", "outputs": {"back-pain.handout.letter.en.pdf": '
+    '{"condition": 5, "layout": [], "paper": null, "language": "en", "inputs": "x", '
+    '"pages": "2", "bytes": {}, "render_seconds": "slow"}}}',
+    '{"format": 1, "tool": "x", "outputs": []}',
+    "\x00\xff",
+])
+def test_a_tampered_manifest_only_makes_the_build_start_over(make_project, text: str) -> None:
+    root = make_project()
+    (root / "dist").mkdir()
+    (root / "dist/manifest.json").write_text(text, "utf-8")
+    assert build(["build", "-q"]) == (0, "")
+    assert brochure.build(project=root).unchanged == [PDF]
+
+
+def test_a_control_character_in_a_path_option_is_a_usage_error(make_project) -> None:
+    make_project()
+    for value, shown in (("di\x00st", "di\\\\x00st"), ("a\nb", "a\\\\x0ab")):
+        code, err = build(["build", "--out", value])
+        assert code == 2
+        assert err.splitlines()[-1] == (
+            f"Error: Invalid value for '--out': '{shown}' holds a control character; give a "
+            "plain folder or file name")
+    with pytest.raises(UsageError, match="holds a control character"):
+        brochure.build(project=".", out="di\x00st")
+
+
+def test_a_file_name_with_a_newline_stays_on_one_line(make_project) -> None:
+    root = make_project()
+    (root / "handouts/topics/in\ntro\x1b[31m.yaml").write_text("title: x\n", "utf-8")
+    code, err = build(["build"])
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "handouts/topics/in\\x0atro\\x1b[31m.yaml:1:1: file names must be lowercase letters, "
+        "digits and hyphens ending in '.yaml' (for example 'back-pain.yaml'); rename the file")

@@ -6,6 +6,7 @@ Keyword-only options, so a clinic can script builds without the command line.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from brochure import __version__
 from brochure.assets import template_sources
 from brochure.batch import Limits, Outcome, run
-from brochure.errors import BrochureError, UsageError, display_path
+from brochure.errors import BrochureError, UsageError, display_path, printable
 from brochure.layouts import get_layout, layouts, select_layouts
 from brochure.manifest import Entry, manifest_name, merge
 from brochure.manifest import dumps as manifest_dumps
@@ -121,8 +122,17 @@ class Listing:
     layouts: list[tuple[str, str, list[str]]]
 
 
+def plain_path(value: Path | str, option: str) -> Path:
+    """Return ``value`` as a path, refusing control characters (a NUL, a newline)."""
+    text = str(value)
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise UsageError(f"{option} '{printable(text)}' holds a control character; give a "
+                         "plain folder or file name")
+    return Path(text)
+
+
 def _project_root(project: Path | str) -> Path:
-    root = Path(project)
+    root = plain_path(project, "--project")
     if not root.is_dir():
         raise UsageError(f"project folder '{root}' does not exist")
     return root
@@ -224,7 +234,13 @@ def build(
     """
     started = time.perf_counter()
     root = _project_root(project)
-    out_dir = Path(out) if out is not None else root / "dist"
+    out_dir = plain_path(out, "--out") if out is not None else root / "dist"
+    bounds = limits or Limits()
+    if not (math.isfinite(bounds.seconds) and 0 < bounds.seconds <= 86_400):
+        raise UsageError(f"--time-limit {bounds.seconds} must be a number of seconds from 1 "
+                         "to 86400")
+    if not 256 <= bounds.memory_mb <= 1_048_576:
+        raise UsageError(f"--memory-limit {bounds.memory_mb} must be from 256 to 1048576 MB")
     _check_out(root, out_dir)
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
@@ -323,7 +339,7 @@ def build(
                 from brochure.work import describe, setup
 
                 run([p.job for p in todo], workers=jobs, setup=setup,
-                    args=(proj, out_dir, options), limits=limits or Limits(), describe=describe,
+                    args=(proj, out_dir, options), limits=bounds, describe=describe,
                     on_outcome=finished, tmp=tmp)
         finally:
             save(final=True)
@@ -345,4 +361,5 @@ def manifest_text(path: Path) -> str | None:
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
     """Join shard manifests into one manifest; return how many outputs it lists."""
-    return len(merge([Path(p) for p in paths], Path(out), __version__))
+    return len(merge([plain_path(p, "manifest") for p in paths], plain_path(out, "--out"),
+                     __version__))

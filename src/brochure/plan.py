@@ -75,7 +75,11 @@ def _shared_files(project: Project) -> dict[str, Path]:
         except Refused as exc:
             raise ContentError([Problem(display_path(exc.path), 1, 1, "", exc.reason)]) \
                 from None
-        files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found})
+        # A stylesheet is an input of the layouts that use it (below), so changing the
+        # tri-fold's rebuilds only tri-folds; the images and fonts beside it reach all.
+        files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found
+                      if not (label.endswith("styles-all") or label == "package-styles")
+                      or p.suffix != ".css"})
     for path, _, _ in font_files():
         files[f"fonts/{path.name}"] = path
     return files
