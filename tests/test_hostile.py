@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from tests.conftest import CLINIC
+from tests.conftest import CLINIC, INTRO
 
 import brochure
 from brochure.api import BuildFailed
@@ -284,3 +284,29 @@ def test_a_file_name_with_a_newline_stays_on_one_line(make_project) -> None:
     assert err.splitlines()[0] == (
         "handouts/topics/in\\x0atro\\x1b[31m.yaml:1:1: file names must be lowercase letters, "
         "digits and hyphens ending in '.yaml' (for example 'back-pain.yaml'); rename the file")
+
+
+# --- long words and web addresses ------------------------------------------------------
+
+
+def test_long_words_and_addresses_wrap_inside_the_page_in_every_layout(make_project) -> None:
+    import pdfplumber
+
+    word = "Supercalifragilistic" * 12
+    url = "https://www.example-clinic.test/" + "very-long-path-segment/" * 8
+    intro = INTRO.replace("We talk with you.", f"We talk {word} with you.").replace(
+        "Rest for a day.", f"Rest for a day. See {url}")
+    root = make_project({"handouts/topics/intro.yaml": intro})
+    result = brochure.build(project=root, layout="all")
+    assert len(result.built) == 5
+    for name in result.built:
+        with pdfplumber.open(root / "dist" / name) as pdf:
+            everything = ""
+            for page in pdf.pages:
+                assert all(c["x0"] >= 0 and c["x1"] <= page.width + 0.5 for c in page.chars), \
+                    f"{name}: text outside the page"
+                assert all(c["top"] >= 0 and c["bottom"] <= page.height + 0.5
+                           for c in page.chars), f"{name}: text outside the page"
+                everything += "".join(c["text"] for c in page.chars)
+        if "handout" in name or "booklet" in name or "large-print" in name:
+            assert word in everything and "very-long-path-segment/" * 8 in everything, name

@@ -51,7 +51,7 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
 
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
-        check_fit(document, where=where, layout=b.layout)
+        check_fit(document, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                base_url=root, inspect=inspect, images=images,
@@ -68,6 +68,27 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
     return done
+
+
+def find_text(b: Brochure, text: str) -> str | None:
+    """Return 'file:line:column' of the content line that holds ``text``'s longest word."""
+    word = max(text.split(), key=len, default="")
+    if not word:
+        return None
+    from brochure.load import MAX_FILE_BYTES
+    from brochure.safefile import Refused, read_inside
+
+    files = {id(loaded): loaded for loaded in [b.origin, *(p.origin for p in b.parts)]}
+    for loaded in files.values():
+        try:
+            raw = read_inside(loaded.file, (loaded.file.parent,), limit=MAX_FILE_BYTES)
+        except Refused:
+            continue
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(word[:60])) >= 0:
+                return f"{loaded.shown}:{number}:{column + 1}"
+    return None
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -68,6 +68,9 @@ def _font_config() -> Any:
 
     from weasyprint.text.fonts import FontConfiguration
 
+    from brochure.fontconf import only_our_fonts
+
+    only_our_fonts()
     config = FontConfiguration()
     # WeasyPrint copies @font-face fonts into a temporary folder that it removes when the
     # configuration is garbage-collected, which never happens to this process-wide one
@@ -93,6 +96,9 @@ def reset() -> None:
         _remove_font_folder(_font_config())
     _font_config.cache_clear()
     _SHEETS.clear()
+    from brochure.fontconf import forget
+
+    forget()
 
 
 @dataclass(frozen=True)

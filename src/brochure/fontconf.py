@@ -1,0 +1,59 @@
+"""Fonts come from the package and the project's assets/ only, never from the machine.
+
+WeasyPrint asks fontconfig for fonts, and fontconfig's usual configuration offers every
+font installed on the machine: a character the brand font lacks (CJK, Arabic, an emoji)
+would be drawn, and embedded, in whatever the machine happens to have, and a stylesheet
+naming "DejaVu Sans Mono" would get it. Before WeasyPrint makes its font configuration,
+FONTCONFIG_FILE points at a configuration of our own that lists only the package's font
+folder; the project's fonts in assets/ come in through @font-face (and the URL fetcher).
+A character no font has is reported by ``brochure.glyphs`` instead of printing as a box.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from brochure.assets import font_files
+
+_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+{dirs}
+  <cachedir>{cache}</cachedir>
+  <config><rescan><int>0</int></rescan></config>
+</fontconfig>
+"""
+
+
+@cache
+def only_our_fonts() -> Path:
+    """Write the private fontconfig configuration and make it the process's; return it.
+
+    It lives in a temporary folder (the build's private one during a build) that is
+    removed when the process ends.
+    """
+    from multiprocessing import util
+
+    folder = Path(tempfile.mkdtemp(prefix="brochure-fonts-"))
+    dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>"
+                     for d in sorted({path.parent for path, _, _ in font_files()}))
+    conf = folder / "fonts.conf"
+    conf.write_text(_CONF.format(dirs=dirs, cache=escape(str(folder / "cache"))), "utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    util.Finalize(None, _remove, args=(folder,), exitpriority=10)
+    return conf
+
+
+def forget() -> None:
+    """Forget the configuration (its folder was removed with a build's private folder)."""
+    only_our_fonts.cache_clear()
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
