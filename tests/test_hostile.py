@@ -310,3 +310,29 @@ def test_long_words_and_addresses_wrap_inside_the_page_in_every_layout(make_proj
                 everything += "".join(c["text"] for c in page.chars)
         if "handout" in name or "booklet" in name or "large-print" in name:
             assert word in everything and "very-long-path-segment/" * 8 in everything, name
+
+
+# --- fonts: only ours, and a missing glyph is named -------------------------------------
+
+
+def test_no_machine_font_is_embedded_and_a_missing_glyph_is_named(make_project) -> None:
+    from tests.pdfread import fonts
+
+    intro = INTRO.replace("title: What is dry needling?", "title: What is dry needling? \u91dd")
+    css = (Path(brochure.__file__).parents[2] / "styles/handout.css").read_text("utf-8")
+    root = make_project({"handouts/topics/intro.yaml": intro,
+                         "styles/handout.css": css + '\nh1 { font-family: "DejaVu Sans Mono", '
+                                                     'monospace; }\n'})
+    code, err = build(["build", "-q"])
+    assert (code, err) == (0, (
+        "warning: back-pain.handout.letter.en.pdf: handouts/topics/intro.yaml:1:30: no font "
+        "of the brochure has the character '\u91dd' (U+91DD) in 'title: What is dry needling? "
+        "\u91dd', so it prints as an empty box; write it another way, or add a font that has "
+        "it to assets/ with @font-face\n"))
+    names = {name.split("+", 1)[1] for name, _ in fonts(root / "dist" / PDF)}
+    assert names <= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold",
+                     "Atkinson-Hyperlegible-Italic", "Atkinson-Hyperlegible-BoldItalic"}, names
+    strict = CliRunner().invoke(main, ["check", "--strict"], prog_name="brochure")
+    assert strict.exit_code == 1
+    assert ("handouts/topics/intro.yaml:1:30: warning: no font of the brochure has the "
+            "character '\u91dd' (U+91DD)") in strict.stdout

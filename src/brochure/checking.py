@@ -11,6 +11,7 @@ from pathlib import Path
 
 from brochure.compose import Brochure, assemble, render_html
 from brochure.findings import BrochureReport, Finding
+from brochure.glyphs import missing_glyph
 from brochure.layouts import Layout
 from brochure.markup import to_plain
 from brochure.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
@@ -76,6 +77,19 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
     return found
 
 
+def _render_finding(b: Brochure, warning: str) -> Finding:
+    """Turn a renderer warning into a finding; a missing glyph names its file and line."""
+    from brochure.produce import find_line
+
+    glyph = missing_glyph(warning, lambda text: find_line(b, text))
+    if glyph is None:
+        return Finding("render.warning", "warning", f"WeasyPrint: {warning}", b.origin.shown, 1)
+    where, message = glyph
+    file, line, column = [*where.rsplit(":", 2), "1", "1"][:3] if where else \
+        (b.origin.shown, "1", "1")
+    return Finding("font.glyph", "warning", message, file, int(line), int(column))
+
+
 def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: str,
                     render: bool, today: dt.date | None = None) -> list[BrochureReport]:
     """Check the named conditions (all when none); render and audit PDFs when ``render``."""
@@ -91,9 +105,8 @@ def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: 
             pdf, warnings = render_pdf(page, roots=render_roots(project.root),
                                        base_url=project.root)
             report.findings.extend(pdf_findings(b, audit_pdf(pdf)))
-            report.findings.extend(
-                Finding("render.warning", "warning", f"WeasyPrint: {w}", b.origin.shown, 1)
-                for w in dict.fromkeys(warnings))
+            for warning in dict.fromkeys(warnings):
+                report.findings.append(_render_finding(b, warning))
         reports.append(report)
     return reports
 

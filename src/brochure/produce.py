@@ -12,6 +12,7 @@ from typing import Any
 
 from brochure.compose import Brochure, render_html, stylesheet_text
 from brochure.fit import check_fit
+from brochure.glyphs import missing_glyph
 from brochure.layouts import SHEETS
 from brochure.output import atomic_write, output_name
 
@@ -57,7 +58,12 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
                                base_url=root, inspect=inspect, images=images,
                                css=stylesheet_text(root, b))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
-    done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
+    for warning in dict.fromkeys(warnings):
+        glyph = missing_glyph(warning, lambda text: find_line(b, text))
+        if glyph is not None:
+            where, message = glyph
+            warning = f"{where}: {message}" if where else message
+        done.warnings.append(f"{file_name(b)}: {warning}")
     spec = b.layout.paper_spec(b.paper)
     # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
     # from the reading-order pages with bleed; the imposed copy is for the office duplex.
@@ -73,8 +79,12 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
 def find_text(b: Brochure, text: str) -> str | None:
     """Return 'file:line:column' of the content line that holds ``text``'s longest word."""
     word = max(text.split(), key=len, default="")
-    if not word:
-        return None
+    found = find_line(b, word[:60]) if word else None
+    return found[0] if found is not None else None
+
+
+def find_line(b: Brochure, needle: str) -> tuple[str, str] | None:
+    """Return ('file:line:column', the line) of the first content line holding ``needle``."""
     from brochure.load import MAX_FILE_BYTES
     from brochure.safefile import Refused, read_inside
 
@@ -86,8 +96,8 @@ def find_text(b: Brochure, text: str) -> str | None:
             continue
         lines = raw.decode("utf-8", errors="replace").splitlines()
         for number, line in enumerate(lines, start=1):
-            if (column := line.find(word[:60])) >= 0:
-                return f"{loaded.shown}:{number}:{column + 1}"
+            if (column := line.find(needle)) >= 0:
+                return f"{loaded.shown}:{number}:{column + 1}", line
     return None
 
 
