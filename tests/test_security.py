@@ -19,6 +19,8 @@ from tests.pdfread import text
 
 import brochure
 from brochure.api import BuildFailed
+from brochure.errors import ContentError
+from brochure.fetch import check_url
 
 HOSTNAME = Path("/etc/hostname")
 
@@ -78,11 +80,16 @@ def test_symlink_out_of_the_project_is_refused(make_project) -> None:
     root = make_project({"styles/handout.css": ".cover { background: url(../assets/a.png); }\n"})
     (root / "assets").mkdir()
     (root / "assets" / "a.png").symlink_to(HOSTNAME)
-    with pytest.raises(BuildFailed) as info:
+    with pytest.raises(ContentError) as info:
         brochure.build(project=root)
-    [(_, reason)] = info.value.result.failed
-    assert re.search(r"refused to load 'assets/a\.png': it points outside", reason)
+    assert [str(p) for p in info.value.problems] == [
+        "assets/a.png:1:1: it is a link that points outside the folders brochures may read "
+        "from; copy the file into the project"]
     assert not (root / "dist").exists() or not list((root / "dist").glob("*.pdf"))
+    # The renderer's URL fetcher refuses it too, for a file the build did not walk.
+    path, reason = check_url((root / "assets/a.png").as_uri(), ((root / "assets").resolve(),))
+    assert path is None
+    assert reason is not None and reason.startswith("it points outside")
 
 
 def test_a_file_inside_assets_may_be_used(make_project) -> None:

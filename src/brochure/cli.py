@@ -37,6 +37,8 @@ class Group(click.Group):
             click.echo("stopped; finished files are complete, unfinished ones were not written",
                        err=True)
             ctx.exit(getattr(exc, "exit_code", 130))
+        except BrokenPipeError:
+            raise  # the reader left (`brochure list | head`): Click exits quietly
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
@@ -136,8 +138,7 @@ def _cpus() -> int:
               metavar="SECONDS", help="Stop a brochure that takes longer to render.")
 @click.option("--memory-limit", type=click.IntRange(min=256, max=1_048_576), default=2048,
               show_default=True,
-              metavar="MB", help="Stop a brochure whose worker needs more memory "
-              "(with --jobs 2 or more).")
+              metavar="MB", help="Stop a brochure that needs more memory.")
 @PROJECT
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
           topics: str | None, out: Path | None, jobs: int | None, force: bool,

@@ -20,7 +20,7 @@ from brochure.assets import (
     template_dirs,
 )
 from brochure.cssurls import absolute_urls
-from brochure.errors import TemplateError, UsageError, display_path, printable
+from brochure.errors import BrochureError, TemplateError, UsageError, display_path, printable
 from brochure.layouts import BLEED, Layout
 from brochure.load import Loaded, Loc
 from brochure.models import Block, Clinic, Location, Source
@@ -211,6 +211,15 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         where = _template_line(exc) or brochure.layout.template
         raise TemplateError(f"{where}: the template uses a value that does not exist "
                             f"({_undefined(exc.message or '')}); check its spelling") from None
+    except BrochureError:
+        raise
+    except Exception as exc:  # anything else a template line did: 1 + "a", a bad filter...
+        line = _template_line(exc)
+        if line is None:
+            raise
+        reason = printable(" ".join(str(exc).split()))[:120]
+        raise TemplateError(f"{line}: the template failed ({type(exc).__name__}: {reason}); "
+                            "fix the expression on that line") from None
 
 
 def _template_line(exc: BaseException) -> str | None:

@@ -28,10 +28,14 @@ def _quoted(value: str) -> str:
 def _walk(tokens: Any, base: str) -> None:
     from tinycss2 import ast
 
+    after_import = False
     for token in tokens or ():
         if isinstance(token, ast.URLToken):
             token.value = _absolute(token.value, base)
             token.representation = f"url({_quoted(token.value)})"
+        elif isinstance(token, ast.StringToken) and after_import:
+            token.value = _absolute(token.value, base)
+            token.representation = _quoted(token.value)
         elif isinstance(token, ast.FunctionBlock):
             if token.lower_name in {"url", "src"}:
                 for argument in token.arguments:
@@ -39,24 +43,24 @@ def _walk(tokens: Any, base: str) -> None:
                         argument.value = _absolute(argument.value, base)
                         argument.representation = _quoted(argument.value)
             _walk(token.arguments, base)
-        elif isinstance(token, ast.AtRule | ast.QualifiedRule):
-            if isinstance(token, ast.AtRule) and token.lower_at_keyword == "import":
-                for part in token.prelude:
-                    if isinstance(part, ast.StringToken):
-                        part.value = _absolute(part.value, base)
-                        part.representation = _quoted(part.value)
-            _walk(token.prelude, base)
+        elif isinstance(getattr(token, "content", None), list):
             _walk(token.content, base)
-        elif hasattr(token, "content") and isinstance(token.content, list):
-            _walk(token.content, base)
+        if isinstance(token, ast.AtKeywordToken):
+            after_import = token.lower_value == "import"
+        elif not isinstance(token, ast.WhitespaceToken | ast.Comment):
+            after_import = False
 
 
 def absolute_urls(css: str, sheet: Path) -> str:
-    """Return ``css`` with every relative URL resolved against the file ``sheet``."""
+    """Return ``css`` with every relative URL resolved against the file ``sheet``.
+
+    The sheet is read as a list of tokens, not rules, so a broken rule is kept as written
+    (WeasyPrint then reports it) instead of stopping the rewrite.
+    """
     if "url(" not in css.lower() and "@import" not in css.lower():
         return css
     import tinycss2
 
-    rules = tinycss2.parse_stylesheet(css, skip_comments=False, skip_whitespace=False)
-    _walk(rules, sheet.absolute().as_uri())
-    return str(tinycss2.serialize(rules))
+    tokens = tinycss2.parse_component_value_list(css, skip_comments=False)
+    _walk(tokens, sheet.absolute().as_uri())
+    return str(tinycss2.serialize(tokens))
