@@ -81,8 +81,10 @@ def sandboxed(dirs: tuple[Path, ...], **options: Any) -> jinja2.Environment:
             return bool(super().is_safe_attribute(obj, attr, value))
 
         def is_safe_callable(self, obj: Any) -> bool:
+            # Classes may be called (Jinja's own namespace() and cycler() are classes);
+            # a method of a path, a file or a module may not.
             owner = getattr(obj, "__self__", None)
-            if isinstance(obj, _CLOSED) or isinstance(owner, _CLOSED):
+            if isinstance(obj, _CLOSED[:-1]) or isinstance(owner, _CLOSED):
                 return False
             return bool(super().is_safe_callable(obj))
 
@@ -96,7 +98,7 @@ def _closed_types() -> tuple[type, ...]:
 
     from brochure.load import Loaded
 
-    return (PurePath, Loaded, types.ModuleType, io.IOBase, type)
+    return (PurePath, Loaded, types.ModuleType, io.IOBase, type)  # type last: see above
 
 
 _CLOSED = _closed_types()
