@@ -76,7 +76,8 @@ def remove_stale_temp() -> None:
     base = Path(tempfile.gettempdir())
     with contextlib.suppress(OSError):
         for folder in base.glob(f"{TEMP_PREFIX}*"):
-            if folder.is_symlink() or not folder.is_dir() or folder.owner() != _me():
+            if folder.is_symlink() or not folder.is_dir() \
+                    or folder.stat().st_uid != os.getuid():
                 continue
             try:
                 fd = _try_lock(folder / LOCK_NAME)
@@ -85,12 +86,6 @@ def remove_stale_temp() -> None:
             if fd is not None:
                 shutil.rmtree(folder, ignore_errors=True)
                 os.close(fd)
-
-
-def _me() -> str:
-    import pwd
-
-    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
