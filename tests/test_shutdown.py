@@ -136,3 +136,13 @@ def test_a_build_keeps_a_users_part_file_in_the_output_folder(make_project) -> N
     (root / "dist/.thesis.final.docx.part").write_text("chapter one")
     brochure.build(project=root)
     assert (root / "dist/.thesis.final.docx.part").read_text() == "chapter one"
+
+
+def test_a_reader_that_leaves_early_ends_the_listing_quietly(make_project) -> None:
+    root = make_project()
+    listing = subprocess.Popen([sys.executable, "-m", "brochure", "list"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.close()  # like `brochure list | head -0`
+    assert listing.stderr.read() == b""
+    assert listing.wait(60) in (0, 1)
