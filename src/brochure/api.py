@@ -237,8 +237,8 @@ def build(
     out_dir = plain_path(out, "--out") if out is not None else root / "dist"
     bounds = limits or Limits()
     if not (math.isfinite(bounds.seconds) and 0 < bounds.seconds <= 86_400):
-        raise UsageError(f"--time-limit {bounds.seconds} must be a number of seconds from 1 "
-                         "to 86400")
+        raise UsageError(f"--time-limit {bounds.seconds} must be a number of seconds above 0 "
+                         "and at most 86400")
     if not 256 <= bounds.memory_mb <= 1_048_576:
         raise UsageError(f"--memory-limit {bounds.memory_mb} must be from 256 to 1048576 MB")
     _check_out(root, out_dir)
