@@ -27,7 +27,7 @@ from brochure.output import atomic_write, remove_stale_parts
 from brochure.plan import Options, Planned, plan, up_to_date
 from brochure.project import load_project
 from brochure.scaffold import init_project
-from brochure.session import hold
+from brochure.session import hold, raise_if_stopped
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.checking import CheckResult
@@ -315,6 +315,7 @@ def build(
             last_text, last_save = text, time.monotonic()
 
         def finished(outcome: Outcome[Job, Made]) -> None:
+            raise_if_stopped()
             job, name = outcome.job, outcome.job.name
             if outcome.result is None:
                 result.failed.append((name, outcome.error or "failed"))

@@ -115,9 +115,9 @@ def load_project(root: Path) -> Project:
             "project or pass --project DIR"
         )
     problems: list[Problem] = []
-    for name in ("assets", "styles", "templates"):
-        # The renderer reads from these folders: one that is a link out of the project
-        # would let any file of the machine into a brochure.
+    for name in ("handouts", "assets", "styles", "templates"):
+        # The tool reads from these folders: one that is a link out of the project would
+        # let any file of the machine into a brochure.
         folder = root / name
         if folder.is_symlink() or folder.exists():
             try:

@@ -88,8 +88,22 @@ def remove_stale_temp() -> None:
                 os.close(fd)
 
 
+_PENDING: list[Stopped] = []
+
+
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise Stopped(signum)
+    stop = Stopped(signum)
+    _PENDING.append(stop)
+    raise stop
+
+
+def raise_if_stopped() -> None:
+    """Raise the stop again if a library swallowed it; called after each brochure.
+
+    WeasyPrint's SVG drawing catches every exception, a signal's among them.
+    """
+    if _PENDING:
+        raise _PENDING[-1]
 
 
 @contextlib.contextmanager
@@ -110,6 +124,7 @@ def hold(out_dir: Path) -> Iterator[Path]:
         remove_stale_temp()
         tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
         tmp_lock = _try_lock(tmp / LOCK_NAME)
+        _PENDING.clear()
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 handlers[signum] = signal.signal(signum, _raise_stopped)
