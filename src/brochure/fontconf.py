@@ -3,7 +3,7 @@
 WeasyPrint asks fontconfig for fonts, and fontconfig's usual configuration offers every
 font installed on the machine: a character the brand font lacks (CJK, Arabic, an emoji)
 would be drawn, and embedded, in whatever the machine happens to have, and a stylesheet
-naming "DejaVu Sans Mono" would get it. Before WeasyPrint makes its font configuration,
+naming "DejaVu Sans Mono" would get it. While WeasyPrint makes its font configuration,
 FONTCONFIG_FILE points at a configuration of our own that lists only the package's font
 folder; the project's fonts in assets/ come in through @font-face (and the URL fetcher).
 A character no font has is reported by ``brochure.glyphs`` instead of printing as a box.
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,8 +32,8 @@ _CONF = """<?xml version="1.0"?>
 
 
 @cache
-def only_our_fonts() -> Path:
-    """Write the private fontconfig configuration and make it the process's; return it.
+def private_config() -> Path:
+    """Write the private fontconfig configuration and return its file.
 
     It lives in a temporary folder (the build's private one during a build) that is
     removed when the process ends.
@@ -43,14 +45,32 @@ def only_our_fonts() -> Path:
                      for d in sorted({path.parent for path, _, _ in font_files()}))
     conf = folder / "fonts.conf"
     conf.write_text(_CONF.format(dirs=dirs, cache=escape(str(folder / "cache"))), "utf-8")
-    os.environ["FONTCONFIG_FILE"] = str(conf)
     util.Finalize(None, _remove, args=(folder,), exitpriority=10)
     return conf
 
 
+@contextmanager
+def only_our_fonts() -> Iterator[None]:
+    """Make fontconfig load the private configuration while the block runs.
+
+    fontconfig reads FONTCONFIG_FILE when a configuration is loaded, and WeasyPrint loads
+    its own once, in FontConfiguration(); the variable is put back afterwards so that no
+    other program this process starts inherits it.
+    """
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(private_config())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+
+
 def forget() -> None:
     """Forget the configuration (its folder was removed with a build's private folder)."""
-    only_our_fonts.cache_clear()
+    private_config.cache_clear()
 
 
 def _remove(folder: Path) -> None:

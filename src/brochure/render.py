@@ -70,8 +70,8 @@ def _font_config() -> Any:
 
     from brochure.fontconf import only_our_fonts
 
-    only_our_fonts()
-    config = FontConfiguration()
+    with only_our_fonts():
+        config = FontConfiguration()
     # WeasyPrint copies @font-face fonts into a temporary folder that it removes when the
     # configuration is garbage-collected, which never happens to this process-wide one
     # (worker processes leave with os._exit). multiprocessing runs exit finalizers both
