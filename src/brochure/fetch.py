@@ -82,7 +82,12 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
                 refused.append(Refusal(url, reason))
                 raise ValueError(f"refused to load {url[:120]}: {reason}")
             if path is None:  # a data: URL within the cap
-                body, mime = _data_url(url)
+                try:
+                    body, mime = _data_url(url)
+                except ValueError:  # binascii.Error: not base64
+                    reason = "the data: URL is not valid base64; save the file in assets/"
+                    refused.append(Refusal(url, reason))
+                    raise ValueError(f"refused to load {url[:120]}: {reason}") from None
                 return URLFetcherResponse(url, body, {"Content-Type": mime})
             try:
                 body = read_inside(path, allowed, limit=FETCHED_FILE_CAP)
