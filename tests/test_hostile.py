@@ -336,3 +336,10 @@ def test_no_machine_font_is_embedded_and_a_missing_glyph_is_named(make_project) 
     assert strict.exit_code == 1
     assert ("handouts/topics/intro.yaml:1:30: warning: no font of the brochure has the "
             "character '\u91dd' (U+91DD)") in strict.stdout
+
+
+def test_an_escape_sequence_typed_on_the_command_line_is_not_echoed_raw(make_project) -> None:
+    make_project()
+    assert build(["build", "--topics", "intro,\x1b]0;owned\x07"]) == (2, (
+        "error: unknown topic '\\x1b]0;owned\\x07'; run 'brochure list' to see the "
+        "topics\n"))

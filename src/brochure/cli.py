@@ -24,13 +24,13 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; report known errors without a traceback."""
-        from brochure.errors import BrochureError
+        from brochure.errors import BrochureError, printable
 
         try:
             return super().invoke(ctx)
         except BrochureError as exc:
             lines = exc.lines()
-            for line in lines:
+            for line in map(printable, lines):  # no value a person typed can drive the terminal
                 click.echo(f"error: {line}" if len(lines) == 1 else line, err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during a build
