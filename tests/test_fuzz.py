@@ -132,3 +132,148 @@ def test_mutated_real_content(change: tuple[Path, str]) -> None:
         shutil.copytree(ROOT / "handouts", root / "handouts")
         (root / rel).write_text(text, encoding="utf-8")
         outcome(root)
+
+
+# --- templates, CSS URLs, manifests and command-line options ---------------------------
+
+JINJA_PARTS = ["{{ ", " }}", "{% ", " %}", "{# ", " #}", "b", "clinic", "brand", ".", "title",
+               "parts", "__class__", "__init__", "__globals__", "__mro__", "__subclasses__()",
+               "origin", "file", "read_text()", "|md", "|plain", "|length", "|attr('x')",
+               "(", ")", "[0]", "[", "]", "'x'", "1", "+", "*", "**", "range(99999999)",
+               "for p in b.parts", "endfor", "if", "endif", "include 'base.html.j2'",
+               "macro m()", "endmacro", "m()", "set x = ", "cycler", "joiner", "lipsum",
+               "namespace", "self", "super()", "loop", "chart", "qr(", "digest(",
+               "'{{'", "\n", " ", "<", ">", "&", "\x00", "\u202e"]
+template_bodies = st.lists(st.sampled_from(JINJA_PARTS), max_size=25).map("".join) | \
+    st.text(max_size=80)
+
+
+@given(template_bodies)
+def test_random_templates(body: str) -> None:
+    files = minimal_files()
+    files["templates/handout.html.j2"] = (
+        '{% extends "base.html.j2" %}\n{% block body %}\n' + body + "\n{% endblock %}\n")
+    with project(files) as root:
+        outcome(root)
+
+
+URL_PARTS = ["../", "./", "/", "assets/", "styles/", "x.png", "file://", "file:///etc/",
+             "http://", "data:", "image/png;base64,", "%2e%2e/", "%00", "\\", "?", "#", " ",
+             "'", '"', ")", "(", "\n", "~", "..", "//", "C:", "javascript:"]
+css_urls = st.lists(st.sampled_from(URL_PARTS), max_size=8).map("".join) | st.text(max_size=40)
+
+
+@given(css_urls)
+def test_random_css_urls(url: str) -> None:
+    from brochure.compose.cssurls import absolute_urls
+    from brochure.render.fetch import Refusal, check_url, make_fetcher
+
+    with project({"styles/x.png": "png", "assets/y.png": "png"}) as root:
+        sheet = root / "styles" / "handout.css"
+        for css in (f"a {{ background: url({url}); }}", f'a {{ background: url("{url}"); }}',
+                    f'@import "{url}";'):
+            rewritten = absolute_urls(css, sheet)
+            assert isinstance(rewritten, str)
+        roots = ((root / "styles").resolve(), (root / "assets").resolve())
+        target = url if url.startswith(("file:", "data:")) else (sheet.as_uri() + "/../" + url)
+        path, _ = check_url(target, roots)
+        if path is not None:
+            assert any(path == r or r in path.parents for r in roots)
+        refused: list[Refusal] = []
+        try:
+            make_fetcher(roots, refused).fetch(target)
+        except ValueError:
+            assert refused
+            assert all("\n" not in r.reason for r in refused)
+
+
+manifest_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(
+                                ["format", "tool", "outputs", "condition", "layout", "paper",
+                                 "language", "inputs", "pages", "bytes", "render_seconds",
+                                 "files", "x.pdf", "../x.pdf"]) | st.text(max_size=6),
+                                inner, max_size=6)),
+    max_leaves=20)
+
+
+@st.composite
+def manifest_texts(draw: st.DrawFn) -> str:
+    import json
+
+    good = {"format": 1, "tool": "0", "outputs": {"a.handout.letter.en.pdf": {
+        "condition": "a", "layout": "handout", "paper": "letter", "language": "en",
+        "inputs": "0" * 64, "pages": 1, "bytes": 1, "render_seconds": 0.5, "files": []}}}
+    kind = draw(st.sampled_from(["random", "mutated", "text"]))
+    if kind == "text":
+        return draw(st.text(max_size=200))
+    if kind == "random":
+        return json.dumps(draw(manifest_values), allow_nan=True)
+    entry = good["outputs"]["a.handout.letter.en.pdf"]
+    key = draw(st.sampled_from(sorted(entry)))
+    entry[key] = draw(manifest_values)  # type: ignore[index]
+    return json.dumps(good, allow_nan=True)
+
+
+@given(manifest_texts())
+def test_random_manifests(text: str) -> None:
+    from click.testing import CliRunner
+
+    from brochure.catalogue.manifest import ManifestError, parse, read
+    from brochure.cli import main
+
+    with project({"m.json": text}) as root:
+        try:
+            entries = parse(root / "m.json")
+        except ManifestError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert all("/" not in name for name in entries)
+        assert isinstance(read(root / "m.json"), dict)
+        result = CliRunner().invoke(main, ["manifest", "merge", str(root / "m.json"), "--out",
+                                           str(root / "out.json")], prog_name="brochure")
+        assert result.exit_code in (0, 2), result.output
+        assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+OPTION_VALUES = ["", "0", "1", "-1", "nan", "inf", "-inf", "1e10", "1e400", "256", "abc",
+                 "1/0", "0/0", "5/4", "1/1", "x/y", "a4", "letter", "all", "handout",
+                 "trifold,poster", "intro,safety", "..", "/", "/dev/null", "dist\x00",
+                 "a\nb", "\x1b[31m", "-", "--", "9" * 30, "back-pain", " "]
+OPTIONS = ["--layout", "--paper", "--topics", "--out", "--jobs", "--shard", "--location",
+           "--time-limit", "--memory-limit", "--project"]
+FLAGS = ["--force", "--quiet", "--print-shop", "--html", "--check", "--help"]
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> list[str]:
+    args = ["build"]
+    for _ in range(draw(st.integers(0, 4))):
+        if draw(st.booleans()):
+            args += [draw(st.sampled_from(OPTIONS)),
+                     draw(st.sampled_from(OPTION_VALUES) | st.text(max_size=8))]
+        else:
+            args.append(draw(st.sampled_from(FLAGS)))
+    return args
+
+
+@given(command_lines())
+def test_random_command_lines(args: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from brochure.cli import main
+
+    files = minimal_files()
+    # Broken content: every option is parsed and checked, and nothing is rendered.
+    files["handouts/topics/intro.yaml"] = "title: [unclosed\n"
+    with project(files) as root:
+        cwd = Path.cwd()
+        os.chdir(root)
+        try:
+            result = CliRunner().invoke(main, args, prog_name="brochure")
+        finally:
+            os.chdir(cwd)
+    assert result.exit_code in (0, 1, 2), (args, result.output)
+    assert "internal error" not in result.output, (args, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), args

@@ -18,7 +18,8 @@ from tests.conftest import INTRO, ROOT
 from tests.pdfread import text
 
 import brochure
-from brochure.errors import BuildFailed
+from brochure.errors import BuildFailed, ContentError
+from brochure.render.fetch import check_url
 
 HOSTNAME = Path("/etc/hostname")
 
@@ -75,21 +76,26 @@ def test_content_cannot_pull_in_a_local_file(make_project, no_network) -> None:
 
 
 def test_symlink_out_of_the_project_is_refused(make_project) -> None:
-    root = make_project({"styles/handout.css": ".cover { background: url(assets/a.png); }\n"})
+    root = make_project({"styles/handout.css": ".cover { background: url(../assets/a.png); }\n"})
     (root / "assets").mkdir()
     (root / "assets" / "a.png").symlink_to(HOSTNAME)
-    with pytest.raises(BuildFailed) as info:
+    with pytest.raises(ContentError) as info:
         brochure.build(project=root)
-    [(_, reason)] = info.value.result.failed
-    assert re.search(r"refused to load 'assets/a\.png': it points outside", reason)
+    assert [str(p) for p in info.value.problems] == [
+        "assets/a.png:1:1: it is a link that points outside the folders brochures may read "
+        "from; copy the file into the project"]
     assert not (root / "dist").exists() or not list((root / "dist").glob("*.pdf"))
+    # The renderer's URL fetcher refuses it too, for a file the build did not walk.
+    path, reason = check_url((root / "assets/a.png").as_uri(), ((root / "assets").resolve(),))
+    assert path is None
+    assert reason is not None and reason.startswith("it points outside")
 
 
 def test_a_file_inside_assets_may_be_used(make_project) -> None:
     png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
            b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe"
            b"\xa7V\x8f\x0b\x00\x00\x00\x00IEND\xaeB`\x82")
-    root = make_project({"styles/handout.css": ".cover { background: url(assets/dot.png); }\n",
+    root = make_project({"styles/handout.css": ".cover { background: url(../assets/dot.png); }\n",
                          "assets/dot.png": png})
     assert brochure.build(project=root).outputs
 

@@ -6,6 +6,7 @@ Keyword-only options, so a clinic can script builds without the command line.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from brochure.catalogue.matrix import parse_shard
 from brochure.content.assets import template_sources
 from brochure.content.layouts import layouts, select_layouts
 from brochure.content.project import load_project
-from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path
+from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 from brochure.render.output import guard_out_dir
 from brochure.scaffold import init_project
 
@@ -40,8 +41,17 @@ class Listing:
     layouts: list[tuple[str, str, list[str]]]
 
 
+def plain_path(value: Path | str, option: str) -> Path:
+    """Return ``value`` as a path, refusing control characters (a NUL, a newline)."""
+    text = str(value)
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise UsageError(f"{option} '{printable(text)}' holds a control character; give a "
+                         "plain folder or file name")
+    return Path(text)
+
+
 def _project_root(project: Path | str) -> Path:
-    root = Path(project)
+    root = plain_path(project, "--project")
     if not root.is_dir():
         raise UsageError(f"project folder '{root}' does not exist")
     return root
@@ -157,7 +167,13 @@ def build(
     from brochure.catalogue.run import build_catalogue
 
     root = _project_root(project)
-    out_dir = Path(out) if out is not None else root / "dist"
+    out_dir = plain_path(out, "--out") if out is not None else root / "dist"
+    bounds = limits or Limits()
+    if not (math.isfinite(bounds.seconds) and 0 < bounds.seconds <= 86_400):
+        raise UsageError(f"--time-limit {bounds.seconds} must be a number of seconds above 0 "
+                         "and at most 86400")
+    if not 256 <= bounds.memory_mb <= 1_048_576:
+        raise UsageError(f"--memory-limit {bounds.memory_mb} must be from 256 to 1048576 MB")
     guard_out_dir(root, out_dir)
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
@@ -169,9 +185,10 @@ def build(
         root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
         print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
-        limits=limits or Limits(), on_progress=on_progress)
+        limits=bounds, on_progress=on_progress)
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
     """Join shard manifests into one manifest; return how many outputs it lists."""
-    return len(merge([Path(p) for p in paths], Path(out), __version__))
+    return len(merge([plain_path(p, "manifest") for p in paths], plain_path(out, "--out"),
+                     __version__))

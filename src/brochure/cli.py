@@ -11,9 +11,10 @@ from typing import Any
 import click
 
 from brochure import __version__
+from brochure.params import FiniteFloatRange, PlainPath
 
 PROJECT = click.option(
-    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path(),
+    "--project", type=PlainPath(file_okay=False, path_type=Path), default=Path(),
     show_default=True, help="The content project: the folder holding handouts/.",
 )
 
@@ -23,19 +24,21 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; report known errors without a traceback."""
-        from brochure.errors import BrochureError
+        from brochure.errors import BrochureError, printable
 
         try:
             return super().invoke(ctx)
         except BrochureError as exc:
             lines = exc.lines()
-            for line in lines:
+            for line in map(printable, lines):  # no value a person typed can drive the terminal
                 click.echo(f"error: {line}" if len(lines) == 1 else line, err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during a build
             click.echo("stopped; finished files are complete, unfinished ones were not written",
                        err=True)
-            ctx.exit(130)
+            ctx.exit(getattr(exc, "exit_code", 130))
+        except BrokenPipeError:
+            raise  # the reader left (`brochure list | head`): Click exits quietly
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
@@ -123,7 +126,7 @@ def _cpus() -> int:
               help="Paper family; repeat it for both (default: clinic.yaml's "
               "defaults.papers, or defaults.paper).")
 @click.option("--topics", help="Comma-separated topic ids to use instead of the condition's own.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=PlainPath(file_okay=False, path_type=Path),
               help="Folder for the PDFs (default: dist/ in the project).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Brochures rendered at once, each in its own process (default: the "
@@ -144,11 +147,12 @@ def _cpus() -> int:
               help="Run the content checks first; build nothing if they find errors.")
 @click.option("--strict", is_flag=True, help="Count warnings as errors: the content checks' "
               "warnings stop the build, and a brochure WeasyPrint warns about fails.")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", type=FiniteFloatRange(min=1, max=86_400), default=300,
+              show_default=True,
               metavar="SECONDS", help="Stop a brochure that takes longer to render.")
-@click.option("--memory-limit", type=click.IntRange(min=256), default=2048, show_default=True,
-              metavar="MB", help="Stop a brochure whose worker needs more memory "
-              "(with --jobs 2 or more).")
+@click.option("--memory-limit", type=click.IntRange(min=256, max=1_048_576), default=2048,
+              show_default=True,
+              metavar="MB", help="Stop a brochure that needs more memory.")
 @PROJECT
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
           topics: str | None, out: Path | None, jobs: int | None, force: bool,
@@ -245,7 +249,7 @@ def _styler(colour: bool) -> Callable[[str, str], str]:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=PlainPath(path_type=Path))
 @click.option("--name", help="The clinic's name, written into handouts/clinic.yaml.")
 def init(directory: Path, name: str | None) -> None:
     """Create a new clinic project (clinic.yaml, handouts/, styles/) in DIRECTORY.
@@ -276,8 +280,8 @@ def manifest() -> None:
 
 @manifest.command("merge")
 @click.argument("manifests", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                type=PlainPath(dir_okay=False, path_type=Path))
+@click.option("--out", type=PlainPath(dir_okay=False, path_type=Path),
               help="The merged manifest (default: manifest.json beside the first one).")
 def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     """Join the manifests of a sharded build into one.

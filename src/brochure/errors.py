@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +87,37 @@ class FitError(BrochureError):
         return [*self.messages, str(self)] if len(self.messages) > 1 else [str(self)]
 
 
+def printable(text: str) -> str:
+    """Return ``text`` with control characters shown as escapes.
+
+    A message then stays one line and cannot drive the terminal (a file name may hold a
+    newline or an escape sequence).
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it.
+
+    Only the folders are resolved: a file that is a link is shown by its own name.
+    """
+    try:
+        full = Path(os.path.abspath(path))  # noqa: PTH100 (resolve() would follow a link)
+        shown = str((full.parent.resolve() / full.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        shown = str(path)
+    return printable(shown)
+
+
 class CheckFailed(BrochureError):
     """``build --check`` found errors (or ``--strict``, warnings), so nothing was built."""
 
@@ -143,14 +175,6 @@ class StrictWarnings(BrochureError):
         super().__init__(f"{count} WeasyPrint warning{'s' if count != 1 else ''} in strict "
                          f"mode, so nothing was written: {self.warnings[0]}; fix the "
                          "stylesheet or template, or build without --strict")
-
-
-def display_path(path: Path) -> str:
-    """Show a path relative to the working folder when it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 J = TypeVar("J")
@@ -100,8 +102,43 @@ def run_one(task: Callable[[J], R], job: J, limits: Limits,
 _STATE: dict[str, Any] = {}
 
 
+@contextmanager
+def soft_memory_limit(memory_mb: int) -> Iterator[None]:
+    """Bound this process's further memory use by ``memory_mb`` while the block runs.
+
+    For jobs run in the main process: the soft limit of its address space is set to what
+    it uses now plus ``memory_mb``, and put back afterwards (the hard limit is untouched,
+    so it can be).
+    """
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        now = pages * os.sysconf("SC_PAGE_SIZE")
+        limit = now + memory_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform: run unbounded
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _worker_init(setup: Callable[..., Callable[[Any], Any]], args: tuple[Any, ...],
-                 limits: Limits, describe: Callable[[BaseException], str]) -> None:
+                 limits: Limits, describe: Callable[[BaseException], str],
+                 tmp: str | None = None) -> None:
+    # The main process stops the workers (and removes their files) on Ctrl-C or a hang-up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if tmp is not None:  # the build's private folder, for WeasyPrint's font folder too
+        tempfile.tempdir = tmp
+        os.environ["TMPDIR"] = tmp
     _limit_memory(limits.memory_mb)
     _STATE["task"] = setup(*args)
     _STATE["limits"] = limits
@@ -115,9 +152,9 @@ def _worker_run(job: Any) -> Outcome[Any, Any]:
 class _Pool(Generic[J, R]):
     def __init__(self, workers: int, setup: Callable[..., Callable[[J], R]],
                  args: tuple[Any, ...], limits: Limits,
-                 describe: Callable[[BaseException], str]) -> None:
+                 describe: Callable[[BaseException], str], tmp: str | None) -> None:
         self.workers, self.setup, self.args = workers, setup, args
-        self.limits, self.describe = limits, describe
+        self.limits, self.describe, self.tmp = limits, describe, tmp
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -128,30 +165,65 @@ class _Pool(Generic[J, R]):
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context(method),
             initializer=_worker_init,
-            initargs=(self.setup, self.args, self.limits, self.describe),
+            initargs=(self.setup, self.args, self.limits, self.describe, self.tmp),
             max_tasks_per_child=RECYCLE_AFTER)
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self._start()
 
+    def stop(self) -> None:
+        """Stop every worker now (a signal or Ctrl-C), then the forkserver behind them.
+
+        ProcessPoolExecutor has no public way to end running workers: shutdown() waits
+        for the jobs in flight, so the processes it keeps are terminated directly.
+        """
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with suppress(OSError, ValueError, AttributeError):
+                process.terminate()
+        for process in processes:
+            with suppress(OSError, ValueError, AttributeError, AssertionError):
+                process.join(5)
+                if process.is_alive():
+                    process.kill()
+                    process.join(5)
+        from multiprocessing import forkserver
+
+        stop_server = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+        if stop_server is not None:
+            with suppress(OSError, ValueError, AttributeError):
+                stop_server()
+
 
 def run(jobs: list[J], *, workers: int, setup: Callable[..., Callable[[J], R]],
         args: tuple[Any, ...], limits: Limits, describe: Callable[[BaseException], str],
-        on_outcome: Callable[[Outcome[J, R]], None]) -> list[Outcome[J, R]]:
+        on_outcome: Callable[[Outcome[J, R]], None],
+        tmp: Path | None = None) -> list[Outcome[J, R]]:
     """Run every job; ``setup(*args)`` returns the task, once per worker process.
 
-    With one worker, jobs run in this process (no start-up cost; no memory limit).
+    With one worker, jobs run in this process (no start-up cost), each under the time
+    limit and a soft memory limit. ``tmp`` is the build's private temporary folder, for
+    the workers' temporary files.
     """
     outcomes: list[Outcome[J, R]] = []
     if workers <= 1 or len(jobs) <= 1:
-        task = setup(*args)
-        for job in jobs:
-            outcome = run_one(task, job, limits, describe)
-            outcomes.append(outcome)
-            on_outcome(outcome)
+        previous_tempdir = tempfile.tempdir
+        if tmp is not None:  # WeasyPrint's font folder goes into the build's own folder
+            tempfile.tempdir = str(tmp)
+        try:
+            task = setup(*args)
+            for job in jobs:
+                with soft_memory_limit(limits.memory_mb):
+                    outcome = run_one(task, job, limits, describe)
+                outcomes.append(outcome)
+                on_outcome(outcome)
+        finally:
+            tempfile.tempdir = previous_tempdir
         return outcomes
-    pool: _Pool[J, R] = _Pool(min(workers, len(jobs)), setup, args, limits, describe)
+    pool: _Pool[J, R] = _Pool(min(workers, len(jobs)), setup, args, limits, describe,
+                              str(tmp) if tmp is not None else None)
     pending = list(reversed(jobs))
     running: dict[Future[Outcome[J, R]], J] = {}
     try:
@@ -179,6 +251,9 @@ def run(jobs: list[J], *, workers: int, setup: Callable[..., Callable[[J], R]],
                     future.cancel()
                 running.clear()
                 pool.restart()
+    except BaseException:
+        pool.stop()
+        raise
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
     return outcomes

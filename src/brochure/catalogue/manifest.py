@@ -13,9 +13,12 @@ import json
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from brochure.errors import UsageError, display_path
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from brochure.content.safefile import Refused, digest_file, read_inside
+from brochure.errors import UsageError, display_path, printable
 from brochure.render.output import atomic_write
 
 FORMAT = 1
@@ -40,7 +43,7 @@ class Entry:
 @cache
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
     del size, mtime_ns  # part of the cache key: a changed file is hashed again
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest_file(path)
 
 
 def file_digest(path: Path) -> str:
@@ -67,15 +70,121 @@ def manifest_name(shard: tuple[int, int] | None) -> str:
     return NAME if shard is None else f"manifest.{shard[0]}-of-{shard[1]}.json"
 
 
-def read(path: Path) -> dict[str, Entry]:
-    """Read a manifest; a missing or unreadable one is empty (everything rebuilds)."""
+MAX_MANIFEST_BYTES = 50_000_000
+# An output's name is a plain file name: no folder, no '..', nothing a shell would mangle.
+PLAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$"
+
+
+class _EntrySchema(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    condition: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    layout: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    paper: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    inputs: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    pages: Annotated[int, Field(ge=0)]
+    bytes: Annotated[int, Field(ge=0)]
+    render_seconds: Annotated[float, Field(ge=0)]
+    files: list[Annotated[str, StringConstraints(pattern=PLAIN_NAME)]] = []
+
+
+class _ManifestSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    format: Literal[1]
+    tool: str
+    outputs: dict[Annotated[str, StringConstraints(pattern=PLAIN_NAME)], _EntrySchema]
+
+
+class ManifestError(UsageError):
+    """A manifest that is not one this tool wrote (or was changed since)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a manifest may hold")
+
+
+def parse(path: Path) -> dict[str, Entry]:
+    """Read and validate a manifest; raise ManifestError saying where and what is wrong."""
+    shown = display_path(path)
     try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("format") != FORMAT:
-            return {}
-        return {name: Entry(**{**entry, "files": tuple(entry.get("files", ()))})
-                for name, entry in data["outputs"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        raw = read_inside(path, (path.parent,), limit=MAX_MANIFEST_BYTES)
+    except Refused as exc:
+        raise ManifestError(f"{shown}: {exc.reason}") from None
+    if not raw.strip():
+        raise ManifestError(f"{shown}:1: the manifest is empty; build the shard again to "
+                            "write it")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise ManifestError(f"{shown}:1: not UTF-8 text; build the shard again") from None
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON "
+                            f"({exc.msg}); build the shard again") from None
+    except RecursionError:
+        raise ManifestError(f"{shown}:1: the manifest nests too deeply; build the shard "
+                            "again") from None
+    except ValueError as exc:
+        text = raw.decode("utf-8")
+        word = str(exc).split()[0]
+        line = text.count("\n", 0, max(text.find(word), 0)) + 1
+        raise ManifestError(f"{shown}:{line}: {exc}; build the shard again") from None
+    try:
+        model = _ManifestSchema.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        keys = [str(part) for part in err["loc"] if part != "[key]"]
+        line = _line_of(raw.decode("utf-8"), keys)
+        raise ManifestError(f"{shown}:{line}: {_schema_message(err, keys)}; this is not a "
+                            "manifest a build wrote: build the shard again") from None
+    return {name: Entry(e.condition, e.layout, e.paper, e.language, e.inputs, e.pages,
+                        e.bytes, e.render_seconds, tuple(e.files))
+            for name, e in model.outputs.items()}
+
+
+_EXPECTED = {"int_type": "a whole number", "int_parsing": "a whole number",
+             "float_type": "a number", "string_type": "text", "list_type": "a list",
+             "dict_type": "a mapping", "model_type": "a mapping", "literal_error": str(FORMAT),
+             "finite_number": "a finite number", "greater_than_equal": "0 or more"}
+
+
+def _schema_message(err: Any, keys: list[str]) -> str:
+    """Say what is wrong with one value of a manifest, in words."""
+    kind = err["type"]
+    if "[key]" in err["loc"]:
+        return (f"output name '{printable(keys[-1])[:80]}' is not a plain file name (no "
+                "folders, no '..')")
+    where = keys[0] if keys else "the manifest"
+    for key in keys[1:]:
+        where += f"[{json.dumps(printable(key)[:80])}]" if key.endswith(".pdf") or \
+            "." in key else f".{key}"
+    if kind == "missing":
+        return f"{where}: a required key is missing"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: '{printable(str(err.get('input')))[:80]}' is not a valid value"
+    return f"{where}: expected {_EXPECTED.get(kind, 'another kind of value')}"
+
+
+def _line_of(text: str, keys: list[str]) -> int:
+    """Return the line of the deepest of ``keys`` found in order in the JSON text."""
+    position, line = 0, 1
+    for key in keys:
+        found = text.find(json.dumps(key), position)
+        if found < 0:
+            break
+        position = found
+        line = text.count("\n", 0, found) + 1
+    return line
+
+
+def read(path: Path) -> dict[str, Entry]:
+    """Read a manifest; a missing or invalid one is empty (everything rebuilds)."""
+    try:
+        return parse(path)
+    except ManifestError:
         return {}
 
 
@@ -85,7 +194,7 @@ def dumps(entries: dict[str, Entry], tool: str) -> str:
     for entry in outputs.values():
         entry["files"] = list(entry["files"])
     return json.dumps({"format": FORMAT, "tool": tool, "outputs": outputs}, indent=2,
-                      sort_keys=True) + "\n"
+                      sort_keys=True, allow_nan=False) + "\n"
 
 
 def write(path: Path, entries: dict[str, Entry], tool: str) -> None:
@@ -97,11 +206,9 @@ def merge(paths: list[Path], out: Path, tool: str) -> dict[str, Entry]:
     """Join shard manifests into one; the same output in two shards must agree."""
     merged: dict[str, Entry] = {}
     for path in paths:
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             raise UsageError(f"{display_path(path)}: no such manifest")
-        entries = read(path)
-        if not entries and path.stat().st_size:
-            raise UsageError(f"{display_path(path)}: not a brochure manifest (format {FORMAT})")
+        entries = parse(path)
         for name, entry in entries.items():
             if name in merged and merged[name].inputs != entry.inputs:
                 raise UsageError(f"{display_path(path)}: '{name}' was built from different "

@@ -1,13 +1,15 @@
 """Plan a build: the matrix of outputs, what each one reads, and which are up to date.
 
 An output is rebuilt only when the hash of its inputs changed: the content files it uses
-(its condition, the topics it includes, clinic.yaml), the project's assets, the templates,
-its stylesheets, the fonts, the layout table, the tool itself and the build options.
+(its condition, the topics it includes, clinic.yaml), every file of the project's assets/,
+styles/ and templates/ (images and fonts used from stylesheets among them), the fonts, the
+layout table, the tool itself and the build options.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,11 +17,17 @@ from pathlib import Path
 from brochure import __version__
 from brochure.catalogue.manifest import Entry, inputs_hash
 from brochure.catalogue.matrix import Job
-from brochure.content.assets import PACKAGE_DIR, font_files, package_templates_dir, style_path
+from brochure.content.assets import (
+    PACKAGE_DIR,
+    font_files,
+    package_styles_dir,
+    package_templates_dir,
+    style_path,
+)
 from brochure.content.layouts import get_layout
 from brochure.content.project import Project
-
-ASSET_LIMIT = 2000  # files under assets/ hashed per build; more is a sign of a wrong folder
+from brochure.content.safefile import Refused, walk_files
+from brochure.errors import ContentError, Problem, display_path
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,31 @@ def tool_digest() -> str:
 
 
 def _shared_files(project: Project) -> dict[str, Path]:
-    """Return the files every output of a project reads, labelled by where they sit."""
+    """Return the files every output of a project reads, labelled by where they sit.
+
+    That is every file a brochure can reach: all of the project's assets/, styles/ and
+    templates/ (an image used from a stylesheet, a font), and the package's own. A link
+    out of the project or a FIFO among them stops the build with a message.
+    """
     root = project.root
     files: dict[str, Path] = {"clinic.yaml": project.clinic_source.file}
-    for folder, label in ((package_templates_dir(), "package-templates"),
-                          (root / "templates", "templates"), (root / "assets", "assets")):
-        if folder.is_dir():
-            found = sorted(p for p in folder.rglob("*") if p.is_file())[:ASSET_LIMIT]
-            files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found})
+    for folder, label, within in (
+            (package_templates_dir(), "package-templates", package_templates_dir()),
+            (package_styles_dir(), "package-styles", package_styles_dir()),
+            (root / "templates", "templates", root), (root / "styles", "styles-all", root),
+            (root / "assets", "assets", root)):
+        if not os.path.lexists(folder):
+            continue
+        try:
+            found = list(walk_files(folder, (within,)))
+        except Refused as exc:
+            raise ContentError([Problem(display_path(exc.path), 1, 1, "", exc.reason)]) \
+                from None
+        # A stylesheet is an input of the layouts that use it (below), so changing the
+        # tri-fold's rebuilds only tri-folds; the images and fonts beside it reach all.
+        files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found
+                      if not (label.endswith("styles-all") or label == "package-styles")
+                      or p.suffix != ".css"})
     for path, _, _ in font_files():
         files[f"fonts/{path.name}"] = path
     return files

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brochure.compose.brochure import Brochure
+from brochure.compose.brochure import Brochure, find_line, find_text
 from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
 from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
+from brochure.render.glyphs import missing_glyph
 from brochure.render.output import atomic_write
 
 
@@ -47,13 +48,18 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
 
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
-        check_fit(document, where=where, layout=b.layout)
+        check_fit(document, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     pdf, warnings = render_brochure(b, root=root, roots=roots, images=images, inspect=inspect)
     if strict and warnings:
         raise StrictWarnings(list(dict.fromkeys(warnings)))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
-    done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
+    for warning in dict.fromkeys(warnings):
+        glyph = missing_glyph(warning, lambda text: find_line(b, text))
+        if glyph is not None:
+            where, message = glyph
+            warning = f"{where}: {message}" if where else message
+        done.warnings.append(f"{file_name(b)}: {warning}")
     spec = b.layout.paper_spec(b.paper)
     # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
     # from the reading-order pages with bleed; the imposed copy is for the office duplex.

@@ -17,10 +17,11 @@ from brochure.catalogue.manifest import read as read_manifest
 from brochure.catalogue.matrix import Job, expand
 from brochure.catalogue.matrix import shard as shard_jobs
 from brochure.catalogue.plan import Options, Planned, plan, up_to_date
+from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.layouts import select_layouts
 from brochure.content.project import load_project
 from brochure.errors import BuildFailed, CheckFailed
-from brochure.render.output import atomic_write
+from brochure.render.output import atomic_write, remove_stale_parts
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.catalogue.work import Made
@@ -127,72 +128,78 @@ def build_catalogue(
                     [defaults.language], print_shop=print_shop)
     if part is not None:
         matrix = shard_jobs(matrix, *part)
-    manifest_path = out_dir / manifest_name(part)
-    previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
-    # A shard's manifest lists only its own outputs; the main one keeps every output
-    # still in the folder, so building one condition does not forget the others.
-    entries = {} if part is not None else {
-        n: e for n, e in previous.items() if (out_dir / n).is_file()}
-    result = BuildResult(manifest=manifest_path)
-    total = len(matrix)
-    todo: list[Planned] = []
-    for planned in plan(proj, matrix, options):
-        name = planned.job.name
-        if not force and up_to_date(planned, previous.get(name), out_dir):
-            entries[name] = previous[name]
-            result.unchanged.append(name)
+    with hold(out_dir) as tmp:
+        # Temporary files of a build that was killed are ours to tidy, now that no other
+        # build can be writing here; nothing else is touched.
+        remove_stale_parts(out_dir)
+        manifest_path = out_dir / manifest_name(part)
+        previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
+        # A shard's manifest lists only its own outputs; the main one keeps every output
+        # still in the folder, so building one condition does not forget the others.
+        entries = {} if part is not None else {
+            n: e for n, e in previous.items() if (out_dir / n).is_file()}
+        result = BuildResult(manifest=manifest_path)
+        total = len(matrix)
+        todo: list[Planned] = []
+        for planned in plan(proj, matrix, options):
+            name = planned.job.name
+            if not force and up_to_date(planned, previous.get(name), out_dir):
+                entries[name] = previous[name]
+                result.unchanged.append(name)
+                if on_progress is not None:
+                    on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
+            else:
+                todo.append(planned)
+        hashes = {p.job: p.inputs for p in todo}
+        # Longest first (by the last build's times), so no worker is left with a long
+        # brochure at the end while the others wait; new items keep their matrix order.
+        todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
+                                  if p.job.name in previous else float("inf")))
+        last_text, last_save = manifest_text(manifest_path), time.monotonic()
+
+        def save(*, final: bool) -> None:
+            # At most once a second while building, so a killed build keeps most of what it
+            # finished; a manifest equal to the last one is not rewritten (a no-op build
+            # writes nothing).
+            nonlocal last_text, last_save
+            if not final and time.monotonic() - last_save < 1:
+                return
+            text = manifest_dumps(entries, __version__)
+            if text != last_text and (entries or last_text is not None):
+                atomic_write(manifest_path, text.encode("utf-8"))
+            last_text, last_save = text, time.monotonic()
+
+        def finished(outcome: Outcome[Job, Made]) -> None:
+            raise_if_stopped()
+            job, name = outcome.job, outcome.job.name
+            if outcome.result is None:
+                result.failed.append((name, outcome.error or "failed"))
+                status = "failed"
+            else:
+                made = outcome.result
+                result.built.append(name)
+                result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
+                result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
+                result.warnings.extend(made.warnings)
+                entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
+                                      hashes[job], made.pages, made.bytes,
+                                      round(outcome.seconds, 3), made.outputs[1:])
+                status = "built"
+                save(final=False)
             if on_progress is not None:
-                on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
-        else:
-            todo.append(planned)
-    hashes = {p.job: p.inputs for p in todo}
-    # Longest first (by the last build's times), so no worker is left with a long
-    # brochure at the end while the others wait; new items keep their matrix order.
-    todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
-                              if p.job.name in previous else float("inf")))
-    last_text, last_save = manifest_text(manifest_path), time.monotonic()
+                done = len(result.built) + len(result.unchanged) + len(result.failed)
+                on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
 
-    def save(*, final: bool) -> None:
-        # At most once a second while building, so a killed build keeps most of what it
-        # finished; a manifest equal to the last one is not rewritten (a no-op build
-        # writes nothing).
-        nonlocal last_text, last_save
-        if not final and time.monotonic() - last_save < 1:
-            return
-        text = manifest_dumps(entries, __version__)
-        if text != last_text and (entries or last_text is not None):
-            atomic_write(manifest_path, text.encode("utf-8"))
-        last_text, last_save = text, time.monotonic()
+        try:
+            if todo:
+                from brochure.catalogue.work import describe, setup
 
-    def finished(outcome: Outcome[Job, Made]) -> None:
-        job, name = outcome.job, outcome.job.name
-        if outcome.result is None:
-            result.failed.append((name, outcome.error or "failed"))
-            status = "failed"
-        else:
-            made = outcome.result
-            result.built.append(name)
-            result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
-            result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
-            result.warnings.extend(made.warnings)
-            entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
-                                  hashes[job], made.pages, made.bytes,
-                                  round(outcome.seconds, 3), made.outputs[1:])
-            status = "built"
-            save(final=False)
-        if on_progress is not None:
-            done = len(result.built) + len(result.unchanged) + len(result.failed)
-            on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
-
-    try:
-        if todo:
-            from brochure.catalogue.work import describe, setup
-
-            batch.run([p.job for p in todo], workers=jobs, setup=setup,
-                args=(proj, out_dir, options), limits=limits, describe=describe,
-                on_outcome=finished)
-    finally:
-        save(final=True)
+                batch.run([p.job for p in todo], workers=jobs, setup=setup,
+                          args=(proj, out_dir, options), limits=limits, describe=describe,
+                          on_outcome=finished, tmp=tmp)
+        finally:
+            save(final=True)
+            remove_stale_parts(out_dir)  # what stopped workers left half-written
     result.failed.sort()
     result.seconds = time.perf_counter() - started
     if result.failed:

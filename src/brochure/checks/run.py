@@ -14,12 +14,13 @@ from brochure.checks.findings import BrochureReport, Finding
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
 from brochure.checks.quality import check_content
 from brochure.checks.safety import brochure_findings, clinic_findings
-from brochure.compose.brochure import Brochure, assemble
+from brochure.compose.brochure import Brochure, assemble, find_line
 from brochure.compose.html import render_html
 from brochure.content.layouts import Layout
 from brochure.content.markup import to_plain
 from brochure.content.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
 from brochure.content.project import Project
+from brochure.render.glyphs import missing_glyph
 
 
 @dataclass
@@ -117,9 +118,20 @@ def _audit(project: Project, b: Brochure) -> list[Finding]:
     pdf, warnings = render_pdf(page, roots=render_roots(project.root), base_url=project.root)
     found = [replace(f, message=f"{b.layout.id}: {f.message}")
              for f in pdf_findings(b, audit_pdf(pdf))]
-    found.extend(Finding("render.warning", "warning", f"{b.layout.id}: WeasyPrint: {w}",
-                         b.origin.shown, 1) for w in dict.fromkeys(warnings))
+    found.extend(_render_finding(b, w) for w in dict.fromkeys(warnings))
     return found
+
+
+def _render_finding(b: Brochure, warning: str) -> Finding:
+    """Turn a renderer warning into a finding; a missing glyph names its file and line."""
+    glyph = missing_glyph(warning, lambda text: find_line(b, text))
+    if glyph is None:
+        return Finding("render.warning", "warning", f"{b.layout.id}: WeasyPrint: {warning}",
+                       b.origin.shown, 1)
+    where, message = glyph
+    file, line, column = [*where.rsplit(":", 2), "1", "1"][:3] if where else \
+        (b.origin.shown, "1", "1")
+    return Finding("font.glyph", "warning", message, file, int(line), int(column))
 
 
 def prepress_findings(root: Path, b: Brochure) -> list[Finding]:

@@ -97,3 +97,28 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         language=project.clinic.defaults.language, paper=paper, layout=layout,
         location=place, origin=item.source, topic_ids=topic_ids, print_shop=print_shop,
     )
+
+
+def find_line(b: Brochure, needle: str) -> tuple[str, str] | None:
+    """Return ('file:line:column', the line) of the first content line holding ``needle``."""
+    from brochure.content.load import MAX_FILE_BYTES
+    from brochure.content.safefile import Refused, read_inside
+
+    files = {id(loaded): loaded for loaded in [b.origin, *(p.origin for p in b.parts)]}
+    for loaded in files.values():
+        try:
+            raw = read_inside(loaded.file, (loaded.file.parent,), limit=MAX_FILE_BYTES)
+        except Refused:
+            continue
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(needle)) >= 0:
+                return f"{loaded.shown}:{number}:{column + 1}", line
+    return None
+
+
+def find_text(b: Brochure, text: str) -> str | None:
+    """Return 'file:line:column' of the content line that holds ``text``'s longest word."""
+    word = max(text.split(), key=len, default="")
+    found = find_line(b, word[:60]) if word else None
+    return found[0] if found is not None else None

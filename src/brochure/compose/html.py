@@ -11,18 +11,27 @@ from markupsafe import Markup
 
 from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
+from brochure.compose.cssurls import absolute_urls
 from brochure.compose.qr import qr_svg
+from brochure.compose.templating import TemplateRefused, sandboxed
 from brochure.content import markup
-from brochure.content.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
+from brochure.content.assets import (
+    FONT_FAMILY,
+    font_face_css,
+    package_styles_dir,
+    style_path,
+    template_dirs,
+)
 from brochure.content.layouts import BLEED
+from brochure.content.safefile import Refused, read_inside
 from brochure.content.theme import theme_css
-from brochure.errors import TemplateError, UsageError, display_path
+from brochure.errors import BrochureError, TemplateError, UsageError, display_path, printable
 
 
 @cache
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+    env = sandboxed(
+        dirs,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -52,7 +61,7 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     """Return every CSS rule the brochure uses, in cascade order."""
     names = ["base.css", brochure.layout.stylesheet]
     css = [font_face_css(), _sheet_css(brochure)]
-    css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    css += [read_stylesheet(project_root, style_path(project_root, name)) for name in names]
     if brochure.print_shop:
         # The bleed is painted past the trim edge and cut off. The slug, the crop and fold
         # marks and the exact boxes are added after rendering (prepress.py).
@@ -69,6 +78,27 @@ def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
         text = Recolour(brochure.clinic, project_root).stylesheet(text)
         text += "\n" + profile_css(profile_path(brochure.clinic, project_root))
     return text
+
+
+MAX_STYLESHEET_BYTES = 2_000_000
+
+
+def read_stylesheet(project_root: Path, path: Path) -> str:
+    """Read one stylesheet from the project's or the package's styles/ folder, safely.
+
+    Its relative URLs are made absolute against the sheet's own place, as a browser does.
+    """
+    try:
+        raw = read_inside(path, (project_root / "styles", package_styles_dir()),
+                          limit=MAX_STYLESHEET_BYTES)
+        text = raw.decode("utf-8-sig")
+    except Refused as exc:
+        raise TemplateError(f"{display_path(path)}:1: cannot use the stylesheet: "
+                            f"{exc.reason}") from None
+    except UnicodeDecodeError:
+        raise TemplateError(f"{display_path(path)}:1: the stylesheet is not UTF-8 text; "
+                            "save it as UTF-8") from None
+    return absolute_urls(text, path)
 
 
 def _sheet_css(brochure: Brochure) -> str:
@@ -94,6 +124,14 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
             b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
             font_family=FONT_FAMILY, styles=Markup(styles),
         )
+    except TemplateRefused as exc:
+        raise TemplateError(f"{display_path(exc.path)}:1: cannot use the template: "
+                            f"{exc.reason}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        where = _template_line(exc) or brochure.layout.template
+        raise TemplateError(f"{where}: the template reaches for something templates may not "
+                            f"use ({printable(str(exc))[:120]}); use only the values the "
+                            "tool passes (b, clinic, brand, font_family, styles)") from None
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:
@@ -104,6 +142,15 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         where = _template_line(exc) or brochure.layout.template
         raise TemplateError(f"{where}: the template uses a value that does not exist "
                             f"({_undefined(exc.message or '')}); check its spelling") from None
+    except BrochureError:
+        raise
+    except Exception as exc:  # anything else a template line did: 1 + "a", a bad filter...
+        line = _template_line(exc)
+        if line is None:
+            raise
+        reason = printable(" ".join(str(exc).split()))[:120]
+        raise TemplateError(f"{line}: the template failed ({type(exc).__name__}: {reason}); "
+                            "fix the expression on that line") from None
     if brochure.print_shop:
         from brochure.content.printcolour import Recolour
 

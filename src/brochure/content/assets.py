@@ -7,6 +7,7 @@ folder and are copied into the wheel as ``brochure/styles``.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def style_path(project: Path, name: str) -> Path:
     """Return the stylesheet ``name``, from the project when it has its own copy."""
     for folder in (project / "styles", package_styles_dir()):
         candidate = folder / name
-        if candidate.is_file():
+        if os.path.lexists(candidate):  # a link or a FIFO is refused when read, not skipped
             return candidate
     raise UsageError(f"stylesheet '{name}' not found in {project / 'styles'} or the package")
 

@@ -8,13 +8,16 @@ alias expansion is bounded.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from brochure.errors import ContentError, Problem, display_path
+from brochure.content.safefile import Refused, read_inside
+from brochure.errors import ContentError, Problem, display_path, printable
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -64,6 +67,19 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
+DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _control(text: str) -> str | None:
+    """Return the first control character in ``text`` (tabs and line breaks excepted)."""
+    if text.isprintable():
+        return None
+    for char in text:
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
 class _Builder:
     """Turns a composed node graph into Python values, recording marks."""
 
@@ -97,7 +113,31 @@ class _Builder:
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self._scalar(node, loc)
+
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        line, column = self._mark(node)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception:  # PyYAML raises ValueError, KeyError, TypeError... for bad values
+            shown = printable(str(node.value))[:60]
+            tag = node.tag.replace("tag:yaml.org,2002:", "")
+            implicit = not getattr(node, "style", None)
+            if tag == "timestamp" and implicit and DATE.match(str(node.value)):
+                message = f"'{shown}' is not a real date; check the day and the month"
+            else:
+                message = (f"'{shown}' is not a valid {tag}; fix the value or remove the "
+                           f"'!!{tag}' tag")
+            self.problems.append(Problem(self.loaded.shown, line, column, format_loc(loc),
+                                         message))
+            return None
+        if isinstance(value, str) and (bad := _control(value)) is not None:
+            self.problems.append(Problem(
+                self.loaded.shown, line, column, format_loc(loc),
+                f"the text holds the control character U+{ord(bad):04X}, which does not "
+                "print; delete it"))
+            return None
+        return value
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -119,6 +159,11 @@ class _Builder:
                 continue
             key = str(key_node.value)
             line, column = self._mark(key_node)
+            if (bad := _control(key)) is not None:
+                self.problems.append(Problem(
+                    self.loaded.shown, line, column, format_loc(loc),
+                    f"a key holds the control character U+{ord(bad):04X}; delete it"))
+                continue
             if key in result:
                 self.problems.append(Problem(
                     self.loaded.shown, line, column, format_loc((*loc, key)),
@@ -162,21 +207,22 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def load_yaml(path: Path) -> Loaded:
-    """Read one YAML file into data with marks, or raise ContentError saying where and why."""
+def load_yaml(path: Path, roots: tuple[Path, ...] | None = None) -> Loaded:
+    """Read one YAML file into data with marks, or raise ContentError saying where and why.
+
+    The file must lie inside ``roots`` (default: its own folder) once links are followed,
+    and be a regular file; it is read up to the size limit, counting the bytes read.
+    """
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ContentError([Problem(
-                shown, 1, 1, "",
-                f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
-                "split it into smaller files",
-            )])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror}")])\
-            from None
+        raw = read_inside(path, roots if roots is not None else (path.parent,),
+                          limit=MAX_FILE_BYTES)
+    except Refused as exc:
+        reason = exc.reason
+        if "byte limit" in reason:
+            reason = (f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into "
+                      "smaller files")
+        raise ContentError([Problem(shown, 1, 1, "", reason)]) from None
     text = _decode(path, raw)
     loaded = Loaded(file=path, data=None)
     try:
@@ -192,8 +238,17 @@ def load_yaml(path: Path) -> Loaded:
         hint = _hint(text, line, reason)
         message = f"YAML syntax error: {reason}{hint}"
         raise ContentError([Problem(shown, line, column, "", message)]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        raise ContentError([Problem(
+            shown, line, column, "", f"the file holds the control character U+"
+            f"{exc.character if isinstance(exc.character, int) else ord(exc.character):04X}, "
+            "which YAML does not allow; delete it")]) from None
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {exc}")]) from None
+        reason = printable(" ".join(str(exc).split()))
+        raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {reason}")]) from None
     except RecursionError:
         raise ContentError([Problem(shown, 1, 1, "", "the file nests lists or mappings too "
                                     "deeply; flatten it")]) from None

@@ -260,7 +260,9 @@ class Contact(Strict):
     phone: Text
     website: Text
     email: Text | None = None
-    booking_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    # The booking QR code holds at most a few hundred characters at a size a phone reads.
+    booking_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$",
+                                                  max_length=300)] | None = None
 
 
 class Location(Strict):

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from brochure.content.load import Loaded, load_yaml
 from brochure.content.models import Block, Clinic, Condition, FiguresBlock, Source, Topic
 from brochure.content.printcolour import profile_problems
+from brochure.content.safefile import Refused, resolve_folder
 from brochure.content.theme import contrast_problems, logo_problems
 from brochure.content.validate import validate
 from brochure.errors import ContentError, Problem, UsageError, display_path, suggest
@@ -97,7 +98,9 @@ def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
 
 def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Loaded, M] | None:
     try:
-        loaded = load_yaml(path)
+        # Content files are read only from inside handouts/, after links are followed.
+        handouts = path.parent if path.name == "clinic.yaml" else path.parents[1]
+        loaded = load_yaml(path, (handouts,))
         return loaded, validate(model, loaded)
     except ContentError as exc:
         problems.extend(exc.problems)
@@ -113,6 +116,15 @@ def load_project(root: Path) -> Project:
             "project or pass --project DIR"
         )
     problems: list[Problem] = []
+    for name in ("handouts", "assets", "styles", "templates"):
+        # The tool reads from these folders: one that is a link out of the project would
+        # let any file of the machine into a brochure.
+        folder = root / name
+        if folder.is_symlink() or folder.exists():
+            try:
+                resolve_folder(folder, (root,))
+            except Refused as exc:
+                problems.append(Problem(display_path(folder), 1, 1, "", exc.reason))
     clinic_path = handouts / "clinic.yaml"
     clinic: tuple[Loaded, Clinic] | None = None
     if clinic_path.is_file():

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 
 from brochure.content import models
 from brochure.content.load import Loaded, Loc
-from brochure.errors import ContentError, Problem, suggest
+from brochure.errors import ContentError, Problem, printable, suggest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -81,12 +81,14 @@ def _message(err: Any, value: Any) -> str:
     if kind in {"string_type"}:
         hint = "; put it in quotes" if got in {"a number", "true/false"} else ""
         return f"expected text, got {got}{hint}"
+    if kind == "string_too_long":
+        return (f"is {len(str(value)):,} characters long; at most {ctx.get('max_length')} "
+                "fit here; shorten it")
     if kind == "string_too_short":
         return "is empty; write the text or remove the key"
     if kind == "string_pattern_mismatch":
-        return (f"'{value}' is not a valid id; use lowercase letters, digits and hyphens"
-                if "a-z0-9" in str(ctx.get("pattern", "")) else
-                f"'{value}' is not valid here (expected a value like 'en' or 'fr-CA')")
+        return _pattern_message(str(err["loc"][-1]) if err["loc"] else "", value,
+                                str(ctx.get("pattern", "")))
     if kind in {"list_type"}:
         return f"expected a list (lines starting with '- '), got {got}"
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
@@ -113,6 +115,25 @@ def _message(err: Any, value: Any) -> str:
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return str(err["msg"])
+
+
+def _pattern_message(key: str, value: Any, pattern: str) -> str:
+    """Say what a value that does not match its field's pattern should look like."""
+    shown = printable(str(value))
+    shown = f"'{shown}'" if len(shown) <= 60 else f"'{shown[:57]}...'"
+    if "a-z0-9" in pattern:
+        return f"{shown} is not a valid id; use lowercase letters, digits and hyphens"
+    if "svg|png" in pattern:
+        return (f"{shown} is not a logo file; give a path inside the project to an .svg or "
+                ".png file, like assets/logo.svg")
+    if "0-9a-fA-F" in pattern:
+        return f"{shown} is not a colour; write it as #rrggbb, like \"#1f5f8b\""
+    if "https?" in pattern:
+        return (f"{shown} is not a web address; write one starting with https://, with no "
+                "spaces")
+    if key == "language" or "[a-z]{2}" in pattern:
+        return f"{shown} is not a language code; use one like 'en' or 'fr-CA'"
+    return f"{shown} is not valid here"
 
 
 def _value_at(data: Any, loc: Loc) -> Any:

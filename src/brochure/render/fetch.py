@@ -10,12 +10,14 @@ file and line that asked for it.
 from __future__ import annotations
 
 import base64
+import os
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+from brochure.content.safefile import Refused, read_inside, resolve_inside
 from brochure.errors import RenderError, display_path
 
 DATA_URL_CAP = 256 * 1024
@@ -28,10 +30,6 @@ class Refusal:
 
     url: str
     reason: str
-
-
-def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
 
 
 def _data_url(url: str) -> tuple[bytes, str]:
@@ -55,15 +53,17 @@ def check_url(url: str, roots: tuple[Path, ...]) -> tuple[Path | None, str | Non
         return None, ("brochures never load anything from the network; save the file in "
                       "the project's assets/ folder and refer to it there")
     raw = Path(unquote(parts.path))
-    path = raw.resolve()
-    if not _inside(path, roots):
-        why = "it points outside" if raw.is_symlink() or path != raw.absolute() else "it is outside"
-        return None, (f"{why} the project's assets/, styles/ and templates/ folders; "
-                      "copy the file into assets/")
-    if not path.is_file():
-        return None, "no such file"
-    if path.stat().st_size > FETCHED_FILE_CAP:
-        return None, f"the file is over {FETCHED_FILE_CAP // (1024 * 1024)} MB"
+    if "\0" in str(raw):
+        return None, "the address holds a NUL character"
+    try:
+        path = resolve_inside(raw, roots)
+    except Refused as exc:
+        if "outside" in exc.reason:
+            why = "it points outside" if raw.is_symlink() or Path(os.path.realpath(raw)) != \
+                raw.absolute() else "it is outside"
+            return None, (f"{why} the project's assets/, styles/ and templates/ folders; "
+                          "copy the file into assets/")
+        return None, exc.reason
     return path, None
 
 
@@ -82,9 +82,19 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
                 refused.append(Refusal(url, reason))
                 raise ValueError(f"refused to load {url[:120]}: {reason}")
             if path is None:  # a data: URL within the cap
-                body, mime = _data_url(url)
+                try:
+                    body, mime = _data_url(url)
+                except ValueError:  # binascii.Error: not base64
+                    reason = "the data: URL is not valid base64; save the file in assets/"
+                    refused.append(Refusal(url, reason))
+                    raise ValueError(f"refused to load {url[:120]}: {reason}") from None
                 return URLFetcherResponse(url, body, {"Content-Type": mime})
-            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+            try:
+                body = read_inside(path, allowed, limit=FETCHED_FILE_CAP)
+            except Refused as exc:
+                refused.append(Refusal(url, exc.reason))
+                raise ValueError(f"refused to load {url[:120]}: {exc.reason}") from None
+            return URLFetcherResponse(path.as_uri(), body)
 
     return SafeFetcher()
 
@@ -105,9 +115,10 @@ def locate(url: str, files: list[Path]) -> tuple[Path, int, int] | None:
             continue
         for file in files:
             try:
-                lines = file.read_text("utf-8", errors="replace").splitlines()
-            except OSError:
+                raw = read_inside(file, (file.parent,), limit=2_000_000)
+            except Refused:
                 continue
+            lines = raw.decode("utf-8", errors="replace").splitlines()
             for number, line in enumerate(lines, start=1):
                 column = line.find(probe)
                 if column >= 0:
@@ -118,7 +129,8 @@ def locate(url: str, files: list[Path]) -> tuple[Path, int, int] | None:
 def project_files(root: Path) -> list[Path]:
     """Return the project's own files that can refer to a URL: templates, styles, content."""
     found: list[Path] = []
-    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml")):
+    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml"),
+                            ("assets", "*.svg")):
         base = root / folder
         if base.is_dir():
             found += sorted(p for p in base.rglob(pattern) if p.is_file())
@@ -138,6 +150,22 @@ def refused_error(refused: list[Refusal], root: Path) -> RenderError:
     prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
     more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
     return RenderError(f"{prefix}refused to load '{shown}': {first.reason}{more}")
+
+
+def broken_image_error(broken: list[tuple[str, str]], root: Path) -> RenderError:
+    """Build the error for the first image that could not be loaded, naming file and reason."""
+    url, reason = broken[0]
+    parts = urlsplit(url)
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path))
+        shown = display_path(path)
+    elif parts.scheme == "data":
+        shown = "a data: URL"
+    where = locate(url, project_files(root))
+    prefix = f"{display_path(where[0])}:{where[1]}:{where[2]}: " if where else ""
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return RenderError(f"{prefix}cannot use the image '{shown}': {reason}{more}")
 
 
 class _Attachments(HTMLParser):

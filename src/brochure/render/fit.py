@@ -9,7 +9,7 @@ otherwise the build fails instead of clipping text, hiding it or adding a page.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,15 +83,69 @@ def overflows(document: Any) -> list[Overflow]:
     return found
 
 
-def check_fit(document: Any, *, where: str, layout: Layout) -> None:
+@dataclass(frozen=True)
+class Stray:
+    """Text that runs past the edge of its page or its panel."""
+
+    text: str
+    page: int
+    mm: float
+    panel: str | None
+
+
+def _text_boxes(box: Any) -> Iterator[Any]:
+    for child in getattr(box, "children", None) or ():
+        if type(child).__name__ == "TextBox":
+            yield child
+        else:
+            yield from _text_boxes(child)
+
+
+def strays(document: Any) -> list[Stray]:
+    """Return text that ends past the right or bottom edge of its page, or of its panel.
+
+    Nothing may be clipped: a word too long for its line that still does not wrap (in a
+    table cell, say) would otherwise be cut off at the edge without a word said.
+    """
+    found: list[Stray] = []
+    for number, page in enumerate(document.pages, start=1):
+        bounds: list[tuple[Any, float, float, str | None]] = [
+            (page._page_box, float(page.width), float(page.height), None)]
+        bounds += [(panel, float(panel.border_box_x() + panel.border_width()),
+                    float(page.height), panel.element.get("data-panel"))
+                   for panel in panels(page)]
+        seen: set[int] = set()
+        for container, right, bottom, name in reversed(bounds):  # panels first
+            for text in _text_boxes(container):
+                if id(text) in seen:
+                    continue
+                seen.add(id(text))
+                past = max(text.position_x + text.width - right,
+                           text.position_y + text.height - bottom) * PX_TO_MM
+                if past > TOLERANCE_MM * 10 and text.text.strip():
+                    found.append(Stray(text.text.strip(), number, past, name))
+    return found
+
+
+def check_fit(document: Any, *, where: str, layout: Layout,
+              find: Callable[[str], str | None] | None = None) -> None:
     """Raise FitError naming every overflowing panel, or a page count the layout forbids.
 
     ``where`` is the 'file:line:column' each message starts with: the condition's topic
-    list, the place to leave a topic out.
+    list, the place to leave a topic out. Text past the edge of a page or panel is named
+    with the file and line ``find`` finds it at.
     """
     advice = "shorten its content or leave out a topic (in this list or with --topics)"
     messages = [f"{where}: {layout.id} panel '{o.panel}' overflows by {math.ceil(o.mm)} mm; "
                 f"{advice}" for o in overflows(document)]
+    # A panel that overflows pushes its text sideways too: that is one problem, not more.
+    for stray in strays(document) if not messages else []:
+        snippet = stray.text if len(stray.text) <= 40 else stray.text[:37] + "..."
+        place = (find(stray.text) if find is not None else None) or where
+        edge = f"panel '{stray.panel}'" if stray.panel else f"page {stray.page}"
+        messages.append(f"{place}: the text '{snippet}' runs {math.ceil(stray.mm)} mm past "
+                        f"the edge of the {layout.id} {edge}; break up the long word or web "
+                        "address, or shorten it")
     pages = len(document.pages)
     if layout.pages is not None and pages != layout.pages:
         want = f"{layout.pages} page{'s' if layout.pages != 1 else ''}"

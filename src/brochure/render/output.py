@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,15 +27,20 @@ def output_name(*, condition: str, layout: str, paper: str, language: str,
                               ext=f"print-shop.{ext}" if print_shop else ext)
 
 
-PART_GLOB = ".*.part"
+# Temporary files are '.brochure-tmp.<final name>.<8 random characters>.part': a prefix of
+# our own, so a user's '.thesis.final.docx.part' never matches, and only a build that holds
+# the output folder's lock (see session.py) removes them.
+PART_PREFIX = ".brochure-tmp."
+PART_NAME = re.compile(r"^\.brochure-tmp\..+\.[a-z0-9_]{8}\.part$")
 
 
 def remove_stale_parts(folder: Path) -> list[Path]:
-    """Delete temporary files a killed build left behind (only ours: '.<name>.<random>.part')."""
+    """Delete temporary files a killed build left behind (only ours, by their exact form)."""
     removed: list[Path] = []
     if folder.is_dir():
-        for leftover in folder.glob(PART_GLOB):
-            if leftover.is_file() and leftover.name.count(".") >= 3:
+        for leftover in folder.glob(f"{PART_PREFIX}*.part"):
+            if PART_NAME.match(leftover.name) and leftover.is_file() \
+                    and not leftover.is_symlink():
                 with contextlib.suppress(OSError):
                     leftover.unlink()
                     removed.append(leftover)
@@ -45,7 +51,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{PART_PREFIX}{path.name}.", suffix=".part",
+                                   dir=path.parent)
     except OSError as exc:
         raise OutputError(f"{display_path(path.parent)}: cannot write here: "
                           f"{exc.strerror}") from None
@@ -71,7 +78,7 @@ CONTENT_SUFFIXES = {".yaml", ".yml", ".css", ".j2"}
 
 
 def guard_out_dir(root: Path, out: Path) -> None:
-    """Refuse an output folder that is, holds or sits inside the content; tidy stale parts."""
+    """Refuse an output folder that is, holds or sits inside the content."""
     resolved, project = out.resolve(), root.resolve()
     content = [project / name for name in ("handouts", "styles", "templates", "assets")]
     inside = any(resolved == folder or folder in resolved.parents for folder in content)
@@ -81,5 +88,3 @@ def guard_out_dir(root: Path, out: Path) -> None:
     if inside or holds:
         raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
                          "choose an empty folder of its own, such as 'dist'")
-    # Temporary files of a build that was killed are ours to tidy; nothing else is touched.
-    remove_stale_parts(out)

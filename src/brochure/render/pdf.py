@@ -4,27 +4,62 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from brochure.errors import RenderError
+from brochure.errors import RenderError, printable
 from brochure.render.weasy import remove_font_folder
 
 PDF_VARIANT = "pdf/ua-1"
 
 
 class _Collect(logging.Handler):
-    """Keeps WeasyPrint's warnings so a build can report them (and --strict can fail on them)."""
+    """Keeps WeasyPrint's warnings so a build can report them (and --strict can fail on them).
+
+    An image WeasyPrint could not load is not a warning but an error (a brochure without
+    its logo is not finished): it is kept in ``broken`` with the reason, which WeasyPrint
+    itself leaves out of its message.
+    """
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.broken: list[tuple[str, str]] = []  # (url, reason)
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message.startswith("Failed to load image") and len(record.args or ()) == 2:
+            url, exc = record.args  # type: ignore[misc]
+            # A refusal by the fetcher is reported as such, with its own reason.
+            if isinstance(exc, BaseException) and type(exc).__name__ != "URLFetchingError":
+                self.broken.append((str(url), image_reason(exc)))
+            return
+        if message.startswith("Failed to render SVG image"):
+            url = str(record.args[0]) if record.args else ""  # type: ignore[index]
+            self.broken.append((url, "the SVG could not be drawn"))
+            return
+        self.messages.append(printable(message))
+
+
+def image_reason(exc: BaseException) -> str:
+    """Say in words why an image could not be loaded (WeasyPrint keeps it in the cause)."""
+    cause = exc.__cause__ or exc.__context__ or exc
+    name = type(cause).__name__
+    text = printable(" ".join(str(cause).split()))
+    if name in {"DecompressionBombError", "DecompressionBombWarning"}:
+        return ("the image has too many pixels to decode safely; save it smaller (a logo "
+                "needs at most a few thousand pixels across)")
+    if name == "UnidentifiedImageError" or "cannot identify image" in text:
+        return "it is not an image the renderer can read; save it as PNG, JPEG or SVG"
+    if name == "ParseError":
+        return f"the SVG is not well-formed XML ({text[:80]}); fix or re-export it"
+    if isinstance(cause, MemoryError):
+        return "decoding it needed more memory than the limit; save the image smaller"
+    return f"{text[:120] or name}; replace it with a working PNG or SVG file"
 
 
 @cache
@@ -33,13 +68,30 @@ def _font_config() -> Any:
 
     from weasyprint.text.fonts import FontConfiguration
 
-    config = FontConfiguration()
+    from brochure.render.fontconf import only_our_fonts
+
+    with only_our_fonts():
+        config = FontConfiguration()
     # WeasyPrint copies @font-face fonts into a temporary folder that it removes when the
     # configuration is garbage-collected, which never happens to this process-wide one
     # (worker processes leave with os._exit). multiprocessing runs exit finalizers both
     # in workers and in the main process, so the folder goes with the process.
     util.Finalize(config, remove_font_folder, args=(config,), exitpriority=10)
     return config
+
+
+def reset() -> None:
+    """Forget the font configuration and parsed stylesheets; the next render makes new ones.
+
+    A build's end removes its private temporary folder, where their fonts were copied.
+    """
+    if _font_config.cache_info().currsize:
+        remove_font_folder(_font_config())
+    _font_config.cache_clear()
+    _SHEETS.clear()
+    from brochure.render.fontconf import forget
+
+    forget()
 
 
 @dataclass(frozen=True)
@@ -103,24 +155,33 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     """
     import weasyprint
 
-    from brochure.render.fetch import Refusal, attachment_error, make_fetcher, refused_error
+    from brochure.render.fetch import (
+        Refusal,
+        attachment_error,
+        broken_image_error,
+        make_fetcher,
+        refused_error,
+    )
 
     if (attached := attachment_error(html, base_url)) is not None:
         raise attached
     base = base_url.resolve().as_uri() + "/"
     refused: list[Refusal] = []
     sheets: list[Any] = []
-    warnings: list[str] = []
+    messages: list[str] = []
     profiles: dict[str, Any] = {}
     if css is not None:
         sheet = _stylesheet(css, base, roots)
         refused.extend(sheet.refused)
-        warnings.extend(sheet.warnings)
+        messages.extend(sheet.warnings)
         sheets.append(sheet.css)
         profiles.update(sheet.profiles)
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
+    bombs = warnings.catch_warnings()
+    bombs.__enter__()  # Pillow's decompression-bomb warning becomes an error, then a message
+    warnings.simplefilter("error", _bomb_warning())
     try:
         document = weasyprint.HTML(string=html, base_url=base,
                                    url_fetcher=make_fetcher(roots, refused))
@@ -137,13 +198,24 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
                                    stylesheets=sheets, color_profiles=profiles, **options)
         if refused:
             raise refused_error(refused, base_url)
+        if handler.broken:
+            raise broken_image_error(handler.broken, base_url)
         if inspect is not None:
             inspect(laid_out)
         pdf: bytes = laid_out.write_pdf(**options)
     except RecursionError:
         raise RenderError("the page is nested too deeply to lay out") from None
     finally:
+        bombs.__exit__(None, None, None)
         logger.removeHandler(handler)
     if refused:
         raise refused_error(refused, base_url)
-    return pdf, warnings + handler.messages
+    if handler.broken:
+        raise broken_image_error(handler.broken, base_url)
+    return pdf, messages + handler.messages
+
+
+def _bomb_warning() -> type[Warning]:
+    from PIL import Image
+
+    return Image.DecompressionBombWarning
