@@ -1,0 +1,316 @@
+"""Keep a preview of every brochure in the matrix up to date as the project's files change.
+
+A change reloads the project and plans the matrix exactly as ``brochure build`` does
+(``plan.plan``: the hash of every file a brochure reads, the tool and the options); only
+the previews whose hash changed are rendered again, the ones a browser is looking at
+first. A render's files are published only when it finished and the files it was asked
+to render have not changed since, so a browser never gets a half-written image or a
+preview of a half-saved file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import multiprocessing
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brochure.batch import Limits, Outcome
+from brochure.errors import BrochureError
+from brochure.findings import BrochureReport
+from brochure.layouts import select_layouts
+from brochure.matrix import Job, expand
+from brochure.plan import Options, plan
+from brochure.project import load_project
+from brochure.serve.worker import CheckRequest, Rendered, RenderRequest, Request, setup, work
+
+CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
+RECYCLE_AFTER = 200  # requests per worker before it is replaced, so memory stays flat
+KEEP_BUILDS = 2  # a page still showing the previous build can finish loading its images
+
+
+@dataclass
+class Preview:
+    """One brochure of the matrix and its latest preview."""
+
+    job: Job
+    title: str
+    planned: str = ""  # inputs hash of the files as they are now
+    building: str | None = None  # inputs hash of the render under way
+    done: str | None = None  # inputs hash of the last finished render, good or failed
+    builds: list[int] = field(default_factory=list)  # published builds, newest last
+    pdf: str = ""
+    pages: tuple[tuple[int, int], ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: list[str] = field(default_factory=list)  # the CLI's lines when the render failed
+    report: BrochureReport | None = None
+    checked: str | None = None  # inputs hash the report belongs to
+    check_error: list[str] = field(default_factory=list)
+    checking: bool = False
+    seen: float = 0.0  # when a browser last asked for it: those render first
+
+    @property
+    def key(self) -> str:
+        """Return the preview's name in URLs: the output name without '.pdf'."""
+        return self.job.name.removesuffix(".pdf")
+
+    @property
+    def build(self) -> int | None:
+        """Return the build shown now, if any."""
+        return self.builds[-1] if self.builds else None
+
+    @property
+    def status(self) -> str:
+        """Return 'rendering', 'failed', 'waiting' or 'ready'."""
+        if self.building is not None or (self.planned != self.done and self.build is None
+                                         and not self.error):
+            return "rendering" if self.building is not None else "waiting"
+        if self.error:
+            return "failed"
+        return "ready" if self.build is not None else "waiting"
+
+    @property
+    def stale(self) -> bool:
+        """Return True while the files changed and the preview has not caught up."""
+        return self.planned != self.done or (not self.error and self.checked != self.done)
+
+
+class Builder:
+    """The previews, the worker processes that render them, and the version browsers follow."""
+
+    def __init__(self, root: Path, store: Path, *, workers: int,
+                 limits: Limits | None = None) -> None:
+        self.root, self.store = root, store
+        self.items: dict[str, Preview] = {}
+        self.problems: list[str] = []  # the CLI's lines when the project does not load
+        self.sources: dict[str, Path] = {}  # content files that pages link to, by digest
+        self.version = 0
+        self.workers = workers
+        self.limits = limits or Limits()
+        self._changed = asyncio.Event()
+        self._pool: ProcessPoolExecutor | None = None
+        self._busy = 0
+        self._numbers = itertools.count(1)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- what browsers follow -------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Tell every waiting browser that something changed."""
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait(self, seen: int, timeout: float) -> int:
+        """Return the version once it differs from ``seen``, or after ``timeout`` seconds."""
+        if self.version == seen:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout)
+        return self.version
+
+    def folder(self, build: int) -> Path:
+        """Return the folder of a build (the number is the server's own, never a URL's text)."""
+        return self.store / str(build)
+
+    def look(self, key: str) -> Preview | None:
+        """Return a preview by key and move it to the front of the queue."""
+        item = self.items.get(key)
+        if item is not None:
+            item.seen = time.monotonic()
+        return item
+
+    # -- planning -----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the project and queue every preview whose inputs changed."""
+        try:
+            project = load_project(self.root)
+            defaults = project.clinic.defaults
+            layouts = [lay.id for lay in select_layouts(defaults.layouts)]
+            matrix = expand(list(project.conditions), layouts, defaults.matrix_papers,
+                            [defaults.language])
+            planned = plan(project, matrix, Options())
+        except BrochureError as exc:
+            self.problems = exc.lines()
+            self.notify()
+            return
+        except OSError as exc:  # a file vanished between listing and reading it
+            self.problems = [f"{exc.filename or ''}: {exc.strerror or exc}"]
+            self.notify()
+            return
+        self.problems = []
+        items: dict[str, Preview] = {}
+        for p in planned:
+            key = p.job.name.removesuffix(".pdf")
+            title = project.conditions[p.job.condition].model.title
+            item = self.items.get(key) or Preview(p.job, title)
+            item.title, item.planned = title, p.inputs
+            items[key] = item
+        for key, gone in self.items.items():
+            if key not in items:
+                for build in gone.builds:
+                    shutil.rmtree(self.folder(build), ignore_errors=True)
+        self.items = items
+        self.notify()
+        self.pump()
+
+    def _next(self) -> tuple[str, Preview] | None:
+        best: tuple[tuple[float, int, int], str, Preview] | None = None
+        for index, item in enumerate(self.items.values()):
+            if item.building is not None or item.checking:
+                continue
+            if item.planned != item.done:
+                kind = "render"
+            elif item.build is not None and not item.error and item.checked != item.done:
+                kind = "check"
+            else:
+                continue
+            rank = (-item.seen, 0 if kind == "render" else 1, index)
+            if best is None or rank < best[0]:
+                best = (rank, kind, item)
+        return None if best is None else (best[1], best[2])
+
+    def pump(self) -> None:
+        """Start renders and checks while a worker is free, the most wanted first."""
+        while not self._closed and self._busy < self.workers:
+            found = self._next()
+            if found is None:
+                return
+            kind, item = found
+            self._busy += 1
+            run: Callable[[Preview], Any] = self._render if kind == "render" else self._check
+            task = asyncio.get_running_loop().create_task(run(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    # -- running ------------------------------------------------------------------------
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+                else "spawn"
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context(method),
+                initializer=setup, initargs=(self.root, self.limits),
+                max_tasks_per_child=RECYCLE_AFTER)
+        return self._pool
+
+    async def _submit(self, request: Request) -> Outcome[Request, Any]:
+        pool = self._executor()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, work, request)
+        except BrokenProcessPool:
+            if self._pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            return Outcome(request, None, "the worker process died (out of memory or killed); "
+                           "save the file again to retry", 0.0)
+
+    async def _render(self, item: Preview) -> None:
+        inputs = item.planned
+        build = next(self._numbers)
+        folder = self.folder(build)
+        item.building = inputs
+        self.notify()
+        try:
+            folder.mkdir(parents=True)
+            outcome = await self._submit(RenderRequest(item.job, folder))
+        finally:
+            item.building = None
+            self._busy -= 1
+        current = self.items.get(item.key) is item and item.planned == inputs
+        result = outcome.result
+        if current and isinstance(result, Rendered):
+            item.builds.append(build)
+            for old in item.builds[:-KEEP_BUILDS]:
+                shutil.rmtree(self.folder(old), ignore_errors=True)
+            del item.builds[:-KEEP_BUILDS]
+            item.title, item.pdf, item.pages = result.title, result.pdf, result.pages
+            item.warnings, item.error, item.done = result.warnings, [], inputs
+        else:
+            # A render of files that changed while it ran may have read a half-saved
+            # file: it is dropped and the newer files are rendered next.
+            shutil.rmtree(folder, ignore_errors=True)
+            if current:
+                item.error, item.done = (outcome.error or "failed").split("\n"), inputs
+        self.notify()
+        self.pump()
+
+    async def _check(self, item: Preview) -> None:
+        inputs, build = item.done, item.build
+        assert build is not None
+        item.checking = True
+        self.notify()
+        try:
+            outcome = await self._submit(CheckRequest(
+                item.job, self.folder(build) / item.pdf, item.warnings, dt.date.today()))
+        finally:
+            item.checking = False
+            self._busy -= 1
+        if item.done == inputs:
+            if isinstance(outcome.result, BrochureReport):
+                item.report, item.check_error = outcome.result, []
+            else:
+                item.check_error = (outcome.error or "failed").split("\n")
+            item.checked = inputs
+        self.notify()
+        self.pump()
+
+    # -- watching -----------------------------------------------------------------------
+
+    def folders(self) -> tuple[Path, ...]:
+        """Return the content folders that exist now."""
+        return tuple(self.root / name for name in CONTENT_FOLDERS
+                     if (self.root / name).is_dir())
+
+    async def watch(self, stop: asyncio.Event, *, step_ms: int = 80) -> None:
+        """Refresh on every change under the content folders until ``stop`` is set.
+
+        Changes that come within ``step_ms`` of each other are taken together, so an
+        editor's quick saves cause one refresh. A content folder that appears later
+        (a new assets/) is watched from then on.
+        """
+        from watchfiles import awatch
+
+        while not stop.is_set():
+            folders = self.folders()
+            this_round = asyncio.Event()
+
+            async def poll(folders: tuple[Path, ...] = folders,
+                           this_round: asyncio.Event = this_round) -> None:
+                while not stop.is_set() and self.folders() == folders:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), 1.0)
+                this_round.set()
+
+            poller = asyncio.get_running_loop().create_task(poll())
+            try:
+                if folders:
+                    async for _ in awatch(*folders, stop_event=this_round, step=step_ms,
+                                          rust_timeout=1000):
+                        self.refresh()
+                else:
+                    await this_round.wait()
+            finally:
+                poller.cancel()
+            if not stop.is_set():
+                self.refresh()  # a folder came or went
+
+    async def close(self) -> None:
+        """Stop every worker (a render under way finishes first) and forget the builds."""
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

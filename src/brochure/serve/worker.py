@@ -1,0 +1,142 @@
+"""What a preview worker process does: render one brochure to a PDF and page images, or check it.
+
+A worker is started once and kept: it imports WeasyPrint, pdfplumber and the syllable
+dictionary when it starts, and keeps WeasyPrint's font configuration and image cache, so
+a preview after an edit costs one warm render. Each request reloads the project (a few
+milliseconds), so a worker always renders the files as they are now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brochure.batch import Limits, Outcome, run_one
+from brochure.compose import Brochure, assemble
+from brochure.findings import BrochureReport, Finding
+from brochure.layouts import get_layout
+from brochure.matrix import Job
+from brochure.project import load_project
+from brochure.work import describe
+
+PAGE_SCALE = 1.25  # page images at 90 dpi: sharp enough to read, quick to make and send
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """Render ``job`` into ``folder``: the PDF and one PNG per page."""
+
+    job: Job
+    folder: Path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a render wrote into its folder."""
+
+    title: str
+    pdf: str  # the PDF's file name
+    pages: tuple[tuple[int, int], ...]  # width and height of each page image, in pixels
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Run ``brochure check``'s content checks and PDF audit for ``job`` on a rendered PDF."""
+
+    job: Job
+    pdf: Path
+    warnings: tuple[str, ...]
+    today: dt.date
+
+
+Request = RenderRequest | CheckRequest
+
+_STATE: dict[str, Any] = {}
+
+
+def page_file(folder: Path, number: int) -> Path:
+    """Return the image of page ``number`` (1-based) in a render's folder."""
+    return folder / f"page-{number}.png"
+
+
+def _brochure(root: Path, job: Job) -> Brochure:
+    project = load_project(root)
+    if job.condition not in project.conditions:
+        from brochure.errors import UsageError
+
+        raise UsageError(f"the condition '{job.condition}' is no longer in the project")
+    return assemble(project, project.conditions[job.condition], layout=get_layout(job.layout),
+                    paper=job.paper, print_shop=job.print_shop)
+
+
+def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
+            request: RenderRequest) -> Rendered:
+    import pypdfium2
+
+    from brochure.produce import produce
+
+    b = _brochure(root, request.job)
+    done = produce(b, root=root, roots=roots, out_dir=request.folder, images=images)
+    pdf_path = done.outputs[0]
+    sizes: list[tuple[int, int]] = []
+    document = pypdfium2.PdfDocument(pdf_path.read_bytes())
+    try:
+        for number, page in enumerate(document, start=1):
+            image = page.render(scale=PAGE_SCALE).to_pil()
+            # Fast compression: the image is read once, from this machine.
+            image.save(page_file(request.folder, number), format="PNG", compress_level=1)
+            sizes.append(image.size)
+            page.close()
+    finally:
+        document.close()
+    return Rendered(title=b.title, pdf=pdf_path.name, pages=tuple(sizes),
+                    warnings=tuple(done.warnings))
+
+
+def _check(root: Path, request: CheckRequest) -> BrochureReport:
+    from brochure.checking import pdf_findings
+    from brochure.pdfaudit import audit_pdf
+    from brochure.quality import check_content
+
+    b = _brochure(root, request.job)
+    report = check_content(b, today=request.today)
+    report.findings.extend(pdf_findings(b, audit_pdf(request.pdf.read_bytes())))
+    report.findings.extend(
+        Finding("render.warning", "warning", f"WeasyPrint: {w.split(': ', 1)[-1]}",
+                b.origin.shown, 1) for w in request.warnings)
+    return report
+
+
+def setup(root: Path, limits: Limits) -> None:
+    """Prepare a worker: ignore Ctrl-C (the server stops its workers) and import what renders."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from brochure.batch import _limit_memory
+    from brochure.checking import render_roots
+    from brochure.readability import analyse
+
+    _limit_memory(limits.memory_mb)
+    import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    analyse("You rest.")  # loads the syllable dictionary once
+    roots = render_roots(root)
+    images: dict[str, Any] = {}
+
+    def task(request: Request) -> Rendered | BrochureReport:
+        if isinstance(request, RenderRequest):
+            return _render(root, roots, images, request)
+        return _check(root, request)
+
+    _STATE["task"], _STATE["limits"] = task, limits
+
+
+def work(request: Request) -> Outcome[Request, Any]:
+    """Run one request in this worker, under the time limit; failures become messages."""
+    task: Callable[[Request], Any] = _STATE["task"]
+    return run_one(task, request, _STATE["limits"], describe)
