@@ -30,6 +30,7 @@ from measure import (
     load_between,
     ratio_text,
 )
+from serving import serve_latency
 
 OTHERS_WARN = 0.05  # share of the machine's CPU time taken by others that makes a step suspect
 HERE = Path(__file__).resolve().parent
@@ -43,6 +44,7 @@ STEPS: list[tuple[tuple[str, ...], str]] = [
     (("P6",), "handout sizes"),
     (("P2", "P3"), "catalogue builds"),
     (("P5",), "worker memory"),
+    (("SV",), "brochure serve, save to browser"),
 ]
 
 
@@ -140,6 +142,7 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "P6": lambda: [p6_size(bench)],
         "P2": lambda: catalogue(bench),
         "P5": lambda: [p5_memory(bench)],
+        "SV": lambda: [serve_latency(bench, rounds=5)],
     }
     try:
         return runs[step[0]]()
@@ -159,6 +162,9 @@ def main() -> None:
     parser.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
                         help="before each step, wait up to this long for other processes "
                              "to leave the machine idle (default: 120; 0: do not wait)")
+    parser.add_argument("--only", metavar="ID,ID", type=lambda v: set(v.split(",")),
+                        help="run only these rows (for example SV); prints them and "
+                             "writes no result files")
     args = parser.parse_args()
     started = time.perf_counter()
     machine = describe(ROOT)
@@ -168,6 +174,8 @@ def main() -> None:
     results: list[Result] = []
     try:
         for ids, title in STEPS:
+            if args.only and not args.only & set(ids):
+                continue
             print(f"[{time.perf_counter() - started:5.0f} s] {'/'.join(ids)}: {title} ...",
                   file=sys.stderr, flush=True)
             waited = wait_for_quiet(args.max_wait) if args.max_wait > 0 else 0.0
@@ -182,7 +190,7 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "CR"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "SV", "CR"]
     results.sort(key=lambda r: order.index(r.id))
     seconds = time.perf_counter() - started
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -195,6 +203,8 @@ def main() -> None:
     md = markdown(results, machine, f"### {header}")
     print()
     print(md, end="")
+    if args.only:  # a partial run never replaces the numbers of a full one
+        return
     stem = "results-quick" if args.quick else "results"
     (HERE / f"{stem}.md").write_text(md, "utf-8")
     (HERE / f"{stem}.json").write_text(json.dumps({

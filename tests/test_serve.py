@@ -170,10 +170,10 @@ def wait_for(driver: webdriver.Chrome, check: Callable[[dict[str, Any]], Any], w
 
 
 def build_of(shown: dict[str, Any]) -> int | None:
-    """Return the build whose page images the preview shows."""
-    if not shown["images"]:
+    """Return the build the preview shows (its PDF's address names it)."""
+    if not shown["download"]:
         return None
-    return int(urlsplit(shown["images"][0]["src"]).path.split("/")[3])
+    return int(urlsplit(shown["download"]).path.split("/")[3])
 
 
 def open_preview(browser: webdriver.Chrome, server: Server, key: str) -> dict[str, Any]:
@@ -228,7 +228,7 @@ def test_preview_shows_page_images_download_and_findings(server: Server,
 def test_editing_a_topic_updates_the_open_page_and_only_its_brochures(
         server: Server, browser: webdriver.Chrome, project: Path) -> None:
     with urlopen(f"{server.url}b/{NECK_PAIN}") as response:
-        neck_before = re.findall(rb"/b/neck-pain[^/]+/(\d+)/page-1", response.read())
+        neck_before = re.findall(rb"/b/neck-pain[^/]+/(\d+)/download", response.read())
     before = build_of(open_preview(browser, server, BACK_PAIN))
     browser.execute_script("window.scrollTo(0, 400)")
     topic = project / "handouts/topics/intro.yaml"
@@ -239,7 +239,7 @@ def test_editing_a_topic_updates_the_open_page_and_only_its_brochures(
              in [row[0] for row in p["sections"]], "the open page to show the edited topic")
     assert browser.execute_script("return window.scrollY") == 400  # where the reader was
     with urlopen(f"{server.url}b/{NECK_PAIN}") as response:
-        neck_after = re.findall(rb"/b/neck-pain[^/]+/(\d+)/page-1", response.read())
+        neck_after = re.findall(rb"/b/neck-pain[^/]+/(\d+)/download", response.read())
     assert neck_before and neck_after == neck_before  # neck pain does not include the topic
 
 
@@ -270,7 +270,7 @@ def test_broken_file_shows_the_cli_messages_and_the_page_recovers(
 @pytest.mark.parametrize("path", [
     "/../../etc/passwd", "/b/../../etc/passwd", "/b/..%2F..%2Fetc%2Fpasswd",
     "/source/..%2F..%2Fetc%2Fpasswd", f"/b/{BACK_PAIN}/1/..%2F..%2F..%2Fetc%2Fpasswd",
-    "/source/%2Fetc%2Fpasswd", "//etc/passwd",
+    "/source/%2Fetc%2Fpasswd", "//etc/passwd", f"/b/{BACK_PAIN}/page/..%2F..%2Fetc%2Fpasswd.png",
 ])
 def test_paths_outside_the_previews_are_refused(server: Server, path: str) -> None:
     status, body = raw_get(server.port, path)

@@ -30,7 +30,6 @@ from brochure.errors import ContentError, UsageError
 from brochure.project import load_project
 from brochure.serve import pages
 from brochure.serve.builder import Builder
-from brochure.serve.worker import page_file
 
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 HEADERS = {
@@ -86,11 +85,12 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
 
     async def page_image(request: Request) -> Response:
         item = builder.look(request.path_params["key"])
-        build, number = request.path_params["build"], request.path_params["page"]
-        if item is None or build not in item.builds or not 1 <= number <= len(item.pages):
+        path = builder.image(item, request.path_params["digest"]) if item else None
+        if path is None:
             return _not_found()
-        return FileResponse(page_file(builder.folder(build), number), media_type="image/png",
-                            headers={**HEADERS, "Cache-Control": "max-age=3600"})
+        # The address names the content, so the browser may keep it for good.
+        return FileResponse(path, media_type="image/png",
+                            headers={**HEADERS, "Cache-Control": "max-age=31536000, immutable"})
 
     async def download(request: Request) -> Response:
         item = builder.look(request.path_params["key"])
@@ -127,7 +127,7 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
     routes = [
         Route("/", index),
         Route("/b/{key}", preview),
-        Route("/b/{key}/{build:int}/page-{page:int}.png", page_image),
+        Route("/b/{key}/page/{digest}.png", page_image),
         Route("/b/{key}/{build:int}/download.pdf", download),
         Route("/source/{ref}", source),
         Route("/events", events),

@@ -31,7 +31,15 @@ from brochure.layouts import select_layouts
 from brochure.matrix import Job, expand
 from brochure.plan import Options, plan
 from brochure.project import load_project
-from brochure.serve.worker import CheckRequest, Rendered, RenderRequest, Request, setup, work
+from brochure.serve.worker import (
+    CheckRequest,
+    Rendered,
+    RenderRequest,
+    Request,
+    page_file,
+    setup,
+    work,
+)
 
 CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
 RECYCLE_AFTER = 200  # requests per worker before it is replaced, so memory stays flat
@@ -49,7 +57,8 @@ class Preview:
     done: str | None = None  # inputs hash of the last finished render, good or failed
     builds: list[int] = field(default_factory=list)  # published builds, newest last
     pdf: str = ""
-    pages: tuple[tuple[int, int], ...] = ()
+    pages: tuple[tuple[int, int, str], ...] = ()  # width, height and digest of each image
+    images: dict[str, tuple[int, int]] = field(default_factory=dict)  # digest: build, page
     warnings: tuple[str, ...] = ()
     error: list[str] = field(default_factory=list)  # the CLI's lines when the render failed
     report: BrochureReport | None = None
@@ -117,6 +126,11 @@ class Builder:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
         return self.version
+
+    def image(self, item: Preview, digest: str) -> Path | None:
+        """Return the page image with this digest, from a build the server keeps."""
+        spot = item.images.get(digest)
+        return None if spot is None else page_file(self.folder(spot[0]), spot[1])
 
     def folder(self, build: int) -> Path:
         """Return the folder of a build (the number is the server's own, never a URL's text)."""
@@ -235,6 +249,10 @@ class Builder:
             for old in item.builds[:-KEEP_BUILDS]:
                 shutil.rmtree(self.folder(old), ignore_errors=True)
             del item.builds[:-KEEP_BUILDS]
+            item.images = {digest: spot for digest, spot in item.images.items()
+                           if spot[0] in item.builds}
+            item.images.update({digest: (build, number) for number, (_, _, digest)
+                                in enumerate(result.pages, start=1)})
             item.title, item.pdf, item.pages = result.title, result.pdf, result.pages
             item.warnings, item.error, item.done = result.warnings, [], inputs
         else:
@@ -273,7 +291,7 @@ class Builder:
         return tuple(self.root / name for name in CONTENT_FOLDERS
                      if (self.root / name).is_dir())
 
-    async def watch(self, stop: asyncio.Event, *, step_ms: int = 80) -> None:
+    async def watch(self, stop: asyncio.Event, *, step_ms: int = 50) -> None:
         """Refresh on every change under the content folders until ``stop`` is set.
 
         Changes that come within ``step_ms`` of each other are taken together, so an

@@ -9,6 +9,8 @@ milliseconds), so a worker always renders the files as they are now.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ class Rendered:
 
     title: str
     pdf: str  # the PDF's file name
-    pages: tuple[tuple[int, int], ...]  # width and height of each page image, in pixels
+    pages: tuple[tuple[int, int, str], ...]  # each page image's width, height and digest
     warnings: tuple[str, ...]
 
 
@@ -83,14 +85,19 @@ def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
     b = _brochure(root, request.job)
     done = produce(b, root=root, roots=roots, out_dir=request.folder, images=images)
     pdf_path = done.outputs[0]
-    sizes: list[tuple[int, int]] = []
+    sizes: list[tuple[int, int, str]] = []
     document = pypdfium2.PdfDocument(pdf_path.read_bytes())
     try:
         for number, page in enumerate(document, start=1):
             image = page.render(scale=PAGE_SCALE).to_pil()
+            png = io.BytesIO()
             # Fast compression: the image is read once, from this machine.
-            image.save(page_file(request.folder, number), format="PNG", compress_level=1)
-            sizes.append(image.size)
+            image.save(png, format="PNG", compress_level=1)
+            data = png.getvalue()
+            page_file(request.folder, number).write_bytes(data)
+            # Named by content: a page an edit did not change keeps its address, so the
+            # browser shows it from its cache instead of loading it again.
+            sizes.append((*image.size, hashlib.sha256(data).hexdigest()[:20]))
             page.close()
     finally:
         document.close()
