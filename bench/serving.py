@@ -136,5 +136,5 @@ def serve_latency(bench: Bench, rounds: int) -> Result:
                  "save_median_s": save, "render_median_s": render,
                  "server_exit": server.returncode},
         note=f"median of {rounds} saves; the page changes once its new images have loaded; "
-             "on top of the render the server waits 80 ms for more saves and makes the page "
+             "on top of the render the server waits 50 ms for more saves and makes the page "
              f"images (pypdfium2); the slowest save took {ratio_text(max(saves) / render)}x")

@@ -294,7 +294,15 @@ def test_ctrl_c_stops_the_server_its_workers_and_its_files(tmp_path: Path) -> No
     running = Server(small_project(tmp_path / "project"), tmp_path / "tmp")
     with urlopen(running.url) as response:  # renders are under way: workers are running
         assert b"Dry needling for back pain" in response.read()
+    # A browser's open event stream must not hold the server up.
+    stream = http.client.HTTPConnection("127.0.0.1", running.port, timeout=30)
+    stream.request("GET", "/events")
+    events = stream.getresponse()
+    assert events.status == 200
+    assert events.getheader("Content-Type", "").startswith("text/event-stream")
+    assert events.readline() == b"retry: 500\n"
     code, out, err = running.ctrl_c()
+    stream.close()
     assert code == 0, err
     assert out.splitlines()[-1] == "stopped"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -103,11 +103,14 @@ class Builder:
         self.problems: list[str] = []  # the CLI's lines when the project does not load
         self.sources: dict[str, Path] = {}  # content files that pages link to, by digest
         self.version = 0
-        self.workers = workers
+        # Renders and checks each have their own warm processes: a render never lands on
+        # a process that has only checked (its first render would be a cold one), and the
+        # next brochure renders while the last one is checked.
+        self.slots = {"render": max(1, workers - 1), "check": 1}
         self.limits = limits or Limits()
         self._changed = asyncio.Event()
-        self._pool: ProcessPoolExecutor | None = None
-        self._busy = 0
+        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._busy = {"render": 0, "check": 0}
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -178,55 +181,54 @@ class Builder:
         self.notify()
         self.pump()
 
-    def _next(self) -> tuple[str, Preview] | None:
-        best: tuple[tuple[float, int, int], str, Preview] | None = None
+    def _next(self, kind: str) -> Preview | None:
+        """Return the preview to render (or check) next: those a browser shows first."""
+        best: tuple[tuple[float, int], Preview] | None = None
         for index, item in enumerate(self.items.values()):
             if item.building is not None or item.checking:
                 continue
-            if item.planned != item.done:
-                kind = "render"
-            elif item.build is not None and not item.error and item.checked != item.done:
-                kind = "check"
+            if kind == "render":
+                wanted = item.planned != item.done
             else:
-                continue
-            rank = (-item.seen, 0 if kind == "render" else 1, index)
-            if best is None or rank < best[0]:
-                best = (rank, kind, item)
-        return None if best is None else (best[1], best[2])
+                wanted = (item.planned == item.done and item.build is not None
+                          and not item.error and item.checked != item.done)
+            if wanted and (best is None or (-item.seen, index) < best[0]):
+                best = ((-item.seen, index), item)
+        return None if best is None else best[1]
 
     def pump(self) -> None:
         """Start renders and checks while a worker is free, the most wanted first."""
-        while not self._closed and self._busy < self.workers:
-            found = self._next()
-            if found is None:
-                return
-            kind, item = found
-            self._busy += 1
-            run: Callable[[Preview], Any] = self._render if kind == "render" else self._check
-            task = asyncio.get_running_loop().create_task(run(item))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        for kind, slots in self.slots.items():
+            while not self._closed and self._busy[kind] < slots:
+                item = self._next(kind)
+                if item is None:
+                    break
+                self._busy[kind] += 1
+                run: Callable[[Preview], Any] = self._render if kind == "render" else self._check
+                task = asyncio.get_running_loop().create_task(run(item))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
     # -- running ------------------------------------------------------------------------
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _executor(self, kind: str) -> ProcessPoolExecutor:
+        if kind not in self._pools:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
                 else "spawn"
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context(method),
+            self._pools[kind] = ProcessPoolExecutor(
+                max_workers=self.slots[kind], mp_context=multiprocessing.get_context(method),
                 initializer=setup, initargs=(self.root, self.limits),
                 max_tasks_per_child=RECYCLE_AFTER)
-        return self._pool
+        return self._pools[kind]
 
-    async def _submit(self, request: Request) -> Outcome[Request, Any]:
-        pool = self._executor()
+    async def _submit(self, kind: str, request: Request) -> Outcome[Request, Any]:
+        pool = self._executor(kind)
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, work, request)
         except BrokenProcessPool:
-            if self._pool is pool:
+            if self._pools.get(kind) is pool:
                 pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+                del self._pools[kind]
             return Outcome(request, None, "the worker process died (out of memory or killed); "
                            "save the file again to retry", 0.0)
 
@@ -238,10 +240,10 @@ class Builder:
         self.notify()
         try:
             folder.mkdir(parents=True)
-            outcome = await self._submit(RenderRequest(item.job, folder))
+            outcome = await self._submit("render", RenderRequest(item.job, folder))
         finally:
             item.building = None
-            self._busy -= 1
+            self._busy["render"] -= 1
         current = self.items.get(item.key) is item and item.planned == inputs
         result = outcome.result
         if current and isinstance(result, Rendered):
@@ -270,11 +272,11 @@ class Builder:
         item.checking = True
         self.notify()
         try:
-            outcome = await self._submit(CheckRequest(
+            outcome = await self._submit("check", CheckRequest(
                 item.job, self.folder(build) / item.pdf, item.warnings, dt.date.today()))
         finally:
             item.checking = False
-            self._busy -= 1
+            self._busy["check"] -= 1
         if item.done == inputs:
             if isinstance(outcome.result, BrochureReport):
                 item.report, item.check_error = outcome.result, []
@@ -329,6 +331,6 @@ class Builder:
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        pool, self._pool = self._pool, None
-        if pool is not None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
