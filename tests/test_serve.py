@@ -10,6 +10,7 @@ import http.client
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,7 +31,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from brochure.cli import main
-from conftest import minimal_files, write_tree
+from conftest import ROOT, minimal_files, write_tree
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WAIT = 90  # seconds: an upper bound for a render on a busy machine, not a timing
@@ -265,6 +266,29 @@ def test_broken_file_shows_the_cli_messages_and_the_page_recovers(
     shown = wait_for(browser, lambda p: p["overlay"] is None, "the overlay to clear")
     assert shown["images"]
     assert raw_get(server.port, "/")[0] == 200  # the server lives on
+
+
+def test_a_brochure_that_fails_to_render_shows_the_build_message(
+        server: Server, browser: webdriver.Chrome, project: Path,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    open_preview(browser, server, BACK_PAIN)
+    # A new styles/ folder with a stylesheet that asks for a file from the network.
+    sheet = (ROOT / "styles" / "handout.css").read_text("utf-8")
+    write_tree(project, {"styles/handout.css": sheet + 'body { background-image: '
+                                                       'url("https://example.com/bg.png"); }\n'})
+    monkeypatch.chdir(project)
+    cli = CliRunner().invoke(main, ["build", "back-pain", "--out", str(tmp_path), "-q"])
+    assert cli.exit_code == 1
+    expected = cli.output.splitlines()[0]
+    assert expected.startswith(f"error: {BACK_PAIN}.pdf: styles/handout.css:")
+
+    shown = wait_for(browser, lambda p: p["overlay"], "the render error overlay")
+    assert shown["overlay"].splitlines() == [expected]
+    assert shown["overlay_links"][0].startswith(f"{server.url}source/")
+
+    shutil.rmtree(project / "styles")
+    wait_for(browser, lambda p: p["overlay"] is None and p["images"],
+                     "the brochure to render again")
 
 
 @pytest.mark.parametrize("path", [

@@ -94,6 +94,14 @@ def index(builder: Builder) -> str:
                    **_common(builder))
 
 
+def failure(item: Preview) -> list[str]:
+    """Return why the last render failed, in the lines ``brochure build`` prints for it."""
+    if not item.error:
+        return []
+    first, *rest = item.error
+    return [f"error: {item.job.name}: {first}", *rest]
+
+
 def _finding(builder: Builder, f: Finding) -> dict[str, object]:
     return {"finding": f, "where": f"{f.file}:{f.line}:{f.column}",
             "href": source_link(builder, f.file, f.line)}
@@ -108,7 +116,7 @@ def preview(builder: Builder, item: Preview) -> str:
                 for s in (report.sections if report else [])]
     return _render("preview.html.j2", title=item.title, item=item, grade=_grade(item),
                    findings=[_finding(builder, f) for f in findings], sections=sections,
-                   failed=_lines(builder, item.error),
+                   failed=_lines(builder, failure(item)),
                    check_error=_lines(builder, item.check_error), **_common(builder))
 
 
