@@ -30,7 +30,7 @@ from brochure.findings import BrochureReport
 from brochure.layouts import select_layouts
 from brochure.matrix import Job, expand
 from brochure.plan import Options, plan
-from brochure.project import load_project
+from brochure.project import Project, load_project
 from brochure.serve.worker import (
     CheckRequest,
     Rendered,
@@ -114,6 +114,7 @@ class Builder:
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._project: Project | None = None
 
     # -- what browsers follow -------------------------------------------------------------
 
@@ -166,6 +167,7 @@ class Builder:
             self.notify()
             return
         self.problems = []
+        self._project = project
         items: dict[str, Preview] = {}
         for p in planned:
             key = p.job.name.removesuffix(".pdf")
@@ -244,7 +246,8 @@ class Builder:
         finally:
             item.building = None
             self._busy["render"] -= 1
-        current = self.items.get(item.key) is item and item.planned == inputs
+        current = (self.items.get(item.key) is item and item.planned == inputs
+                   and self._unchanged(item.job, inputs))
         result = outcome.result
         if current and isinstance(result, Rendered):
             item.builds.append(build)
@@ -265,6 +268,22 @@ class Builder:
                 item.error, item.done = (outcome.error or "failed").split("\n"), inputs
         self.notify()
         self.pump()
+
+    def _unchanged(self, job: Job, inputs: str) -> bool:
+        """Return True when the files ``job`` reads still hash to ``inputs``.
+
+        A save the watcher has not reported yet (it waits for saves to settle) may have
+        been read half-written by the render that just finished; such a render is
+        dropped, and a refresh soon renders the files as they are then.
+        """
+        try:
+            same = self._project is not None and \
+                plan(self._project, [job], Options())[0].inputs == inputs
+        except (OSError, KeyError, BrochureError):
+            same = False
+        if not same:
+            asyncio.get_running_loop().call_later(0.2, self.refresh)
+        return same
 
     async def _check(self, item: Preview) -> None:
         inputs, build = item.done, item.build
