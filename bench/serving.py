@@ -31,8 +31,8 @@ STATE = """
 const pdf = document.querySelector('a.download');
 return {build: pdf ? pdf.getAttribute('href') : null,
         updated: +(document.body.dataset.updated || 0),
-        idle: !!document.getElementById('summary') && !/checking|rendering/.test(
-              (document.getElementById('status') || {}).innerText || 'rendering')};
+        idle: !!document.getElementById('summary') &&
+              /^ready$/.test((document.getElementById('status') || {}).innerText || '')};
 """
 
 

@@ -79,18 +79,21 @@ class Preview:
 
     @property
     def status(self) -> str:
-        """Return 'rendering', 'failed', 'waiting' or 'ready'."""
-        if self.building is not None or (self.planned != self.done and self.build is None
-                                         and not self.error):
-            return "rendering" if self.building is not None else "waiting"
+        """Return 'rendering', 'failed', 'waiting' (nothing rendered yet) or 'ready'."""
+        if self.building is not None:
+            return "rendering"
         if self.error:
             return "failed"
-        return "ready" if self.build is not None else "waiting"
+        return "waiting" if self.build is None else "ready"
 
     @property
-    def stale(self) -> bool:
-        """Return True while the files changed and the preview has not caught up."""
-        return self.planned != self.done or (not self.error and self.checked != self.done)
+    def note(self) -> str:
+        """Return what is still to come for a preview shown as ready, if anything."""
+        if self.status != "ready":
+            return ""
+        if self.planned != self.done:
+            return "out of date"
+        return "checking" if self.checked != self.done else ""
 
 
 class Builder:
