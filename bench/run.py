@@ -142,7 +142,7 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "P6": lambda: [p6_size(bench)],
         "P2": lambda: catalogue(bench),
         "P5": lambda: [p5_memory(bench)],
-        "SV": lambda: [serve_latency(bench, rounds=5)],
+        "SV": lambda: [serve_latency(bench, rounds=7)],
     }
     try:
         return runs[step[0]]()

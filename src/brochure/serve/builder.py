@@ -43,6 +43,7 @@ from brochure.serve.worker import (
 
 CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
 RECYCLE_AFTER = 200  # requests per worker before it is replaced, so memory stays flat
+CHECK_NICENESS = 5  # checks run at a lower CPU priority than renders and the browser
 KEEP_BUILDS = 2  # a page still showing the previous build can finish loading its images
 
 
@@ -222,7 +223,8 @@ class Builder:
                 else "spawn"
             self._pools[kind] = ProcessPoolExecutor(
                 max_workers=self.slots[kind], mp_context=multiprocessing.get_context(method),
-                initializer=setup, initargs=(self.root, self.limits),
+                initializer=setup,
+                initargs=(self.root, self.limits, CHECK_NICENESS if kind == "check" else 0),
                 max_tasks_per_child=RECYCLE_AFTER)
         return self._pools[kind]
 
@@ -235,6 +237,9 @@ class Builder:
                 pool.shutdown(wait=False, cancel_futures=True)
                 del self._pools[kind]
             return Outcome(request, None, "the worker process died (out of memory or killed); "
+                           "save the file again to retry", 0.0)
+        except (OSError, RuntimeError) as exc:  # no worker could start (see the README)
+            return Outcome(request, None, f"no worker process could start ({exc}); "
                            "save the file again to retry", 0.0)
 
     async def _render(self, item: Preview) -> None:

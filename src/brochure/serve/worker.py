@@ -8,10 +8,13 @@ milliseconds), so a worker always renders the files as they are now.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import os
 import signal
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +62,8 @@ class CheckRequest:
 Request = RenderRequest | CheckRequest
 
 _STATE: dict[str, Any] = {}
+PNGS_KEPT = 200  # page images kept for reuse by one worker: about 30 MB
+_PNGS: OrderedDict[bytes, bytes] = OrderedDict()
 
 
 def page_file(folder: Path, number: int) -> Path:
@@ -89,20 +94,37 @@ def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
     document = pypdfium2.PdfDocument(pdf_path.read_bytes())
     try:
         for number, page in enumerate(document, start=1):
-            image = page.render(scale=PAGE_SCALE).to_pil()
-            png = io.BytesIO()
-            # Fast compression: the image is read once, from this machine.
-            image.save(png, format="PNG", compress_level=1)
-            data = png.getvalue()
+            bitmap = page.render(scale=PAGE_SCALE)
+            data = _png(bitmap)
             page_file(request.folder, number).write_bytes(data)
             # Named by content: a page an edit did not change keeps its address, so the
             # browser shows it from its cache instead of loading it again.
-            sizes.append((*image.size, hashlib.sha256(data).hexdigest()[:20]))
+            sizes.append((bitmap.width, bitmap.height, hashlib.sha256(data).hexdigest()[:20]))
             page.close()
     finally:
         document.close()
     return Rendered(title=b.title, pdf=pdf_path.name, pages=tuple(sizes),
                     warnings=tuple(done.warnings))
+
+
+def _png(bitmap: Any) -> bytes:
+    """Return a page bitmap as PNG, reusing the PNG of an identical bitmap made before.
+
+    Encoding is most of the time a page image takes; an edit usually changes a page or
+    two, so the others come from this cache of recent pages.
+    """
+    key = hashlib.blake2b(memoryview(bitmap.buffer), digest_size=16).digest()
+    data = _PNGS.get(key)
+    if data is None:
+        png = io.BytesIO()
+        # Fast compression: the image is read once, from this machine.
+        bitmap.to_pil().save(png, format="PNG", compress_level=1)
+        data = _PNGS[key] = png.getvalue()
+        while len(_PNGS) > PNGS_KEPT:
+            _PNGS.popitem(last=False)
+    else:
+        _PNGS.move_to_end(key)
+    return data
 
 
 def _check(root: Path, request: CheckRequest) -> BrochureReport:
@@ -119,9 +141,16 @@ def _check(root: Path, request: CheckRequest) -> BrochureReport:
     return report
 
 
-def setup(root: Path, limits: Limits) -> None:
-    """Prepare a worker: ignore Ctrl-C (the server stops its workers) and import what renders."""
+def setup(root: Path, limits: Limits, niceness: int = 0) -> None:
+    """Prepare a worker: ignore Ctrl-C (the server stops its workers) and import what renders.
+
+    ``niceness`` lowers the worker's CPU priority: checks are background work and must
+    not slow down a render, or the browser showing it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(niceness)
     from brochure.batch import _limit_memory
     from brochure.checking import render_roots
     from brochure.readability import analyse
