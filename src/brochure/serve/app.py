@@ -30,6 +30,7 @@ from brochure.errors import ContentError, UsageError
 from brochure.project import load_project
 from brochure.serve import pages
 from brochure.serve.builder import Builder
+from brochure.serve.watcher import watch
 
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 HEADERS = {
@@ -64,7 +65,8 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         builder.refresh()
-        watcher = asyncio.get_running_loop().create_task(builder.watch(stop))
+        watcher = asyncio.get_running_loop().create_task(
+            watch(builder.root, builder.refresh, stop))
         try:
             yield
         finally:

@@ -41,7 +41,6 @@ from brochure.serve.worker import (
     work,
 )
 
-CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
 RECYCLE_AFTER = 200  # requests per worker before it is replaced, so memory stays flat
 CHECK_NICENESS = 5  # checks run at a lower CPU priority than renders and the browser
 KEEP_BUILDS = 2  # a page still showing the previous build can finish loading its images
@@ -312,46 +311,6 @@ class Builder:
             item.checked = inputs
         self.notify()
         self.pump()
-
-    # -- watching -----------------------------------------------------------------------
-
-    def folders(self) -> tuple[Path, ...]:
-        """Return the content folders that exist now."""
-        return tuple(self.root / name for name in CONTENT_FOLDERS
-                     if (self.root / name).is_dir())
-
-    async def watch(self, stop: asyncio.Event, *, step_ms: int = 50) -> None:
-        """Refresh on every change under the content folders until ``stop`` is set.
-
-        Changes that come within ``step_ms`` of each other are taken together, so an
-        editor's quick saves cause one refresh. A content folder that appears later
-        (a new assets/) is watched from then on.
-        """
-        from watchfiles import awatch
-
-        while not stop.is_set():
-            folders = self.folders()
-            this_round = asyncio.Event()
-
-            async def poll(folders: tuple[Path, ...] = folders,
-                           this_round: asyncio.Event = this_round) -> None:
-                while not stop.is_set() and self.folders() == folders:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), 1.0)
-                this_round.set()
-
-            poller = asyncio.get_running_loop().create_task(poll())
-            try:
-                if folders:
-                    async for _ in awatch(*folders, stop_event=this_round, step=step_ms,
-                                          rust_timeout=1000):
-                        self.refresh()
-                else:
-                    await this_round.wait()
-            finally:
-                poller.cancel()
-            if not stop.is_set():
-                self.refresh()  # a folder came or went
 
     async def close(self) -> None:
         """Stop every worker (a render under way finishes first) and forget the builds."""

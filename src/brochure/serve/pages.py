@@ -11,7 +11,8 @@ from pathlib import Path
 import jinja2
 
 from brochure.findings import Finding
-from brochure.serve.builder import CONTENT_FOLDERS, Builder, Preview
+from brochure.serve.builder import Builder, Preview
+from brochure.serve.watcher import CONTENT_FOLDERS
 
 # file:line:column at the start of a message, as the CLI prints it (maybe after the output)
 WHERE = re.compile(r"^(?:error: )?(?:[\w.-]+\.pdf: )?"
