@@ -361,3 +361,12 @@ def test_missing_extra_is_one_line(make_project, monkeypatch: pytest.MonkeyPatch
     assert result.output == ("error: 'brochure serve' needs packages that are not installed "
                              "(starlette, uvicorn); install them with: "
                              "pip install 'brochure[serve]'\n")
+
+
+def test_a_folder_without_content_is_a_usage_error(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert result.output == ("error: no 'handouts' folder in .; run the command in a brochure "
+                             "project or pass --project DIR\n")
