@@ -206,6 +206,8 @@ def test_preview_shows_page_images_download_and_findings(server: Server,
     shown = wait_for(browser, lambda p: all(i["natural"] for i in p["images"]),
                      "the page images to load")
     with urlopen(shown["download"]) as response:
+        assert response.headers["Content-Disposition"] == \
+            f'attachment; filename="{BACK_PAIN}.pdf"'
         pdf = PdfReader(io.BytesIO(response.read()))
     # One image per page of the PDF a reader would download, each at the page's proportions.
     images = shown["images"]

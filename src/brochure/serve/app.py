@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from brochure.batch import default_workers
@@ -55,6 +55,14 @@ def allowed_hosts(host: str) -> list[str]:
 def _not_found() -> Response:
     return HTMLResponse("<!doctype html><title>Not found</title><p>Not found.</p>",
                         status_code=404, headers=HEADERS)
+
+
+def _file(path: Path, media_type: str, headers: dict[str, str]) -> Response:
+    """Return a file the server made; one removed meanwhile (a newer build) is not found."""
+    try:
+        return Response(path.read_bytes(), media_type=media_type, headers=headers)
+    except OSError:
+        return _not_found()
 
 
 def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
@@ -91,22 +99,24 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
         if path is None:
             return _not_found()
         # The address names the content, so the browser may keep it for good.
-        return FileResponse(path, media_type="image/png",
-                            headers={**HEADERS, "Cache-Control": "max-age=31536000, immutable"})
+        return _file(path, "image/png",
+                     {**HEADERS, "Cache-Control": "max-age=31536000, immutable"})
 
     async def download(request: Request) -> Response:
         item = builder.look(request.path_params["key"])
         build = request.path_params["build"]
         if item is None or build not in item.builds:
             return _not_found()
-        return FileResponse(builder.folder(build) / item.pdf, media_type="application/pdf",
-                            filename=item.job.name, headers=HEADERS)
+        return _file(builder.folder(build) / item.pdf, "application/pdf",
+                     {**HEADERS, "Content-Disposition": f'attachment; filename="{item.job.name}"'})
 
     async def source(request: Request) -> Response:
         path = pages.source_path(builder, request.path_params["ref"])
-        if path is None:
+        try:
+            return HTMLResponse(pages.source(builder, path), headers=HEADERS) if path \
+                else _not_found()
+        except OSError:  # removed since the link was made
             return _not_found()
-        return HTMLResponse(pages.source(builder, path), headers=HEADERS)
 
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:
