@@ -370,7 +370,7 @@ def ld_alias_bomb(bench: Bench, rounds: int) -> Result:
     samples = alternate(calls, rounds)
     bomb_s, project_s = median(samples["bomb"]), median(samples["project"])
     return Result("LD", "refusing a YAML alias bomb / loading the default project",
-                  bomb_s / project_s, "x", 1.0,
+                  bomb_s / project_s, "x", 10.0,
                   f"alias bomb (9^10 values) refused in {bomb_s * 1000:.0f} ms; the whole "
                   f"default project loaded and validated in {project_s * 1000:.0f} ms",
                   details={"rounds": rounds, "bomb_median_s": bomb_s,

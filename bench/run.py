@@ -42,6 +42,7 @@ from measure import (
     ratio_text,
 )
 from personal import p8_personal
+from serving import serve_latency
 
 OTHERS_WARN = 0.05  # share of the machine's CPU time taken by others that makes a step suspect
 HERE = Path(__file__).resolve().parent
@@ -59,6 +60,7 @@ STEPS: list[tuple[tuple[str, ...], str]] = [
     (("P5",), "worker memory"),
     (("T1",), "the test suite"),
     (("P8",), "personal copy sent"),
+    (("SV",), "brochure serve, save to browser"),
 ]
 
 
@@ -160,6 +162,7 @@ def measure(step: tuple[str, ...], title: str, bench: Bench) -> list[Result]:
         "LD": lambda: [ld_alias_bomb(bench, rounds=7)],
         "T1": lambda: [t1_suite(bench)],
         "P8": lambda: [p8_personal(bench, rounds=7)],
+        "SV": lambda: [serve_latency(bench, rounds=7)],
     }
     try:
         return runs[step[0]]()
@@ -207,7 +210,7 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "T1", "LD", "CR"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "SV", "T1", "LD", "CR"]
     results.sort(key=lambda r: order.index(r.id))
     seconds = time.perf_counter() - started
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)

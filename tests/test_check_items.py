@@ -22,6 +22,11 @@ NO_YOU_CONDITION = CONDITION.replace("text: Back pain is very common.", """text:
     "key_message: Dry needling may ease your back pain as part of your care.",
     "key_message: Dry needling may ease back pain.")
 
+SAFETY_NO_CHECKLIST = SAFETY[:SAFETY.index("  - kind: checklist\n    role: contraindications")]
+NO_CALLOUT_CONDITION = CONDITION.replace(
+    "      - {kind: callout, tone: urgent, title: Urgent?, general_guidance: true, "
+    "text: Get help now.}\n", "")
+
 # item id -> files that make only that item fail
 FAILING = {
     "cci-main-message": {"handouts/conditions/back-pain.yaml": CONDITION.replace(
@@ -37,15 +42,16 @@ FAILING = {
     "pemat-numbers": {"handouts/conditions/back-pain.yaml": CONDITION.replace(
         "text: Back pain is very common.", "text: It helped 70% of people.")},
     "pemat-you": {"handouts/conditions/back-pain.yaml": NO_YOU_CONDITION},
-    "pemat-action": {"handouts/conditions/back-pain.yaml": CONDITION.replace(
+    "pemat-action": {"handouts/conditions/back-pain.yaml": NO_CALLOUT_CONDITION.replace(
         "topics: [intro, safety]", "topics: [safety]"),
-        "handouts/topics/safety.yaml": SAFETY.replace("""  - kind: callout
+        "handouts/topics/safety.yaml": SAFETY_NO_CHECKLIST.replace("""  - kind: callout
     tone: call-us
     title: When should I call you?
     text: Call us if the soreness gets worse after two days.""", """  - kind: text
     text: Call us if the soreness gets worse after two days.""")},
     "pemat-steps": {"handouts/topics/intro.yaml": INTRO.replace("kind: steps", "kind: checklist")},
-    "pemat-tool": {"handouts/topics/intro.yaml": INTRO.replace("kind: checklist", "kind: steps")},
+    "pemat-tool": {"handouts/topics/intro.yaml": INTRO.replace("kind: checklist", "kind: steps"),
+                   "handouts/topics/safety.yaml": SAFETY_NO_CHECKLIST},
     "cci-call-to-action": {"handouts/topics/safety.yaml": SAFETY.replace("tone: call-us",
                                                                          "tone: note")},
 }

@@ -195,7 +195,7 @@ def test_a_broken_logo_names_the_file_and_the_reason(make_project) -> None:
     logo = CLINIC + "logo:\n  file: assets/logo.png\n  alt: Test Clinic logo\n"
     root = make_project({"handouts/clinic.yaml": logo, "assets/logo.png": b"not a png"})
     assert failure(root) == (
-        "handouts/clinic.yaml:13:16: cannot use the image 'assets/logo.png': it is not an "
+        "handouts/clinic.yaml:15:16: cannot use the image 'assets/logo.png': it is not an "
         "image the renderer can read; save it as PNG, JPEG or SVG")
 
 
@@ -206,7 +206,7 @@ def test_a_decompression_bomb_is_a_message_not_a_warning(make_project) -> None:
     make_project({"handouts/clinic.yaml": logo, "assets/logo.png": out.getvalue()})
     code, err = build(["build", "--memory-limit", "300"])
     assert (code, err) == (1, (
-        "error: back-pain.handout.letter.en.pdf: handouts/clinic.yaml:13:16: cannot use the "
+        "error: back-pain.handout.letter.en.pdf: handouts/clinic.yaml:15:16: cannot use the "
         "image 'assets/logo.png': the image has too many pixels to decode safely; save it "
         "smaller (a logo needs at most a few thousand pixels across)\n"
         "error: 1 of 1 brochure failed; fix the errors above and build again\n"))

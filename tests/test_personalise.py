@@ -181,7 +181,7 @@ def test_bad_patient_layout_and_out(project: Path) -> None:
 
 @pytest.mark.parametrize(("people", "message"), [
     ("  - {id: dana, name: Dana Lee, role: physiotherapist, email: dana-at-clinic}\n",
-     "handouts/clinic.yaml:13:62: practitioners[0].email: 'dana-at-clinic' is not an "
+     "handouts/clinic.yaml:15:62: practitioners[0].email: 'dana-at-clinic' is not an "
      "e-mail address; write it like name@example.com"),
     ("  - {id: dana, name: Dana Lee, role: physiotherapist}\n"
      "  - {id: dana, name: Dan Lee, role: physiotherapist}\n",

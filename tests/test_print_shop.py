@@ -358,7 +358,7 @@ def test_a_profile_that_is_not_cmyk_is_a_content_error(make_project) -> None:
     run = CliRunner().invoke(main, ["list", "--colours"], catch_exceptions=False)
     assert run.exit_code == 1
     assert run.output.splitlines()[0] == (
-        "handouts/clinic.yaml:13:12: print_shop.profile: 'assets/press.icc' is not a CMYK ICC "
+        "handouts/clinic.yaml:15:12: print_shop.profile: 'assets/press.icc' is not a CMYK ICC "
         "profile; ask the printer for the profile of their press (for example FOGRA39 or "
         "GRACoL)")
 

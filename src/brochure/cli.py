@@ -249,6 +249,34 @@ def _styler(colour: bool) -> Callable[[str, str], str]:
 
 
 @main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default answers this machine only.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the index in a web browser.")
+@PROJECT
+def serve(port: int, host: str, open_browser: bool, project: Path) -> None:
+    """Preview every brochure in a browser; saving a file updates the open page.
+
+    Shows each brochure's pages as they print, a Download PDF link and what
+    'brochure check' finds. Needs the optional extra: pip install 'brochure[serve]'.
+    Ctrl-C stops it.
+
+    \b
+    Example:
+      brochure serve
+      brochure serve --project my-clinic --port 8080 --open
+    """
+    from brochure.serve import serve as run
+
+    def ready(url: str) -> None:
+        click.echo(f"serving {url} (press Ctrl-C to stop)")
+
+    run(project=project, host=host, port=port, open_browser=open_browser, on_ready=ready)
+    click.echo("stopped")
+
+
+@main.command()
 @click.argument("directory", type=PlainPath(path_type=Path))
 @click.option("--name", help="The clinic's name, written into handouts/clinic.yaml.")
 def init(directory: Path, name: str | None) -> None:

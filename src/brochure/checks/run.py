@@ -17,6 +17,7 @@ from brochure.checks.safety import brochure_findings, clinic_findings
 from brochure.compose.brochure import Brochure, assemble, find_line
 from brochure.compose.html import render_html
 from brochure.content.layouts import Layout
+from brochure.content.load import Loaded
 from brochure.content.markup import to_plain
 from brochure.content.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
 from brochure.content.project import Project
@@ -93,10 +94,8 @@ def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layou
     reports: list[BrochureReport] = []
     for item in project.select(ids):
         b = assemble(project, item, layout=layouts[0], paper=paper)
-        report = check_content(b, today=day)
-        report.findings.extend(brochure_findings(b))
-        if not reports:  # the clinic's own problems, once
-            report.findings.extend(clinic_findings(project.clinic, project.clinic_source))
+        report = content_report(b, today=day, clinic_source=None if reports
+                                else project.clinic_source)  # the clinic's problems once
         if render:
             for layout in layouts:
                 report.findings.extend(_audit(project, assemble(project, item, layout=layout,
@@ -109,6 +108,30 @@ def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layou
     return reports
 
 
+def content_report(b: Brochure, *, today: dt.date,
+                   clinic_source: Loaded | None) -> BrochureReport:
+    """Return the content checks and safety rules of one brochure.
+
+    Given the clinic's file, the clinic's own problems are added too.
+    """
+    report = check_content(b, today=today)
+    report.findings.extend(brochure_findings(b))
+    if clinic_source is not None:
+        report.findings.extend(clinic_findings(b.clinic, clinic_source))
+    return report
+
+
+def pdf_report(b: Brochure, pdf: bytes, warnings: Sequence[str]) -> list[Finding]:
+    """Return what the PDF audit finds in a rendered brochure, and its render warnings.
+
+    Each finding is named with the layout.
+    """
+    found = [replace(f, message=f"{b.layout.id}: {f.message}")
+             for f in pdf_findings(b, audit_pdf(pdf))]
+    found.extend(_render_finding(b, w) for w in dict.fromkeys(warnings))
+    return found
+
+
 def _audit(project: Project, b: Brochure) -> list[Finding]:
     """Render one brochure and return what the PDF audit and WeasyPrint found."""
     from brochure.content.assets import render_roots
@@ -116,10 +139,7 @@ def _audit(project: Project, b: Brochure) -> list[Finding]:
 
     page = render_html(project.root, b)
     pdf, warnings = render_pdf(page, roots=render_roots(project.root), base_url=project.root)
-    found = [replace(f, message=f"{b.layout.id}: {f.message}")
-             for f in pdf_findings(b, audit_pdf(pdf))]
-    found.extend(_render_finding(b, w) for w in dict.fromkeys(warnings))
-    return found
+    return pdf_report(b, pdf, warnings)
 
 
 def _render_finding(b: Brochure, warning: str) -> Finding:
