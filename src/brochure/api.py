@@ -24,7 +24,7 @@ from brochure.matrix import Job, expand, parse_shard
 from brochure.matrix import shard as shard_jobs
 from brochure.output import atomic_write, remove_stale_parts
 from brochure.plan import Options, Planned, plan, up_to_date
-from brochure.project import load_project
+from brochure.project import Project, load_project
 from brochure.scaffold import init_project
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
@@ -189,6 +189,19 @@ def check(
     return CheckResult(reports=reports, strict=strict)
 
 
+def select_languages(proj: Project, wanted: list[str]) -> list[str]:
+    """Return the languages to build: ``wanted`` (checked) or the project's defaults."""
+    from brochure.languages import is_known, unknown_message
+
+    if not wanted:
+        return proj.languages
+    known = [*proj.languages, *proj.translated]
+    for code in wanted:
+        if not is_known(code):
+            raise UsageError(f"--lang: {unknown_message(code, known)}")
+    return list(dict.fromkeys(wanted))
+
+
 def _names(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
@@ -212,6 +225,8 @@ def build(
     shard: str | tuple[int, int] | None = None,
     limits: Limits | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    lang: str | Sequence[str] | None = None,
+    allow_fallback: bool = False,
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers and return what happened.
 
@@ -222,6 +237,9 @@ def build(
     failed, BuildFailed is raised after the rest are built, carrying the result. With
     ``check``, the content checks run first and any error stops the build before
     anything is written. ``shard`` ("K/N") builds only every N-th item, starting at K.
+    ``lang`` narrows the languages (default: clinic.yaml's ``defaults.languages``); a
+    language whose translation files are missing fails before anything is built, naming
+    them, unless ``allow_fallback`` prints those parts in the default language.
     """
     started = time.perf_counter()
     root = _project_root(project)
@@ -238,8 +256,9 @@ def build(
         for name in papers:
             lay.paper_spec(name)
     items = proj.select(list(conditions))
+    languages = select_languages(proj, _names(lang))
     options = Options(topics=tuple(topics) if topics is not None else None,
-                      location=location, html=html)
+                      location=location, html=html, allow_fallback=allow_fallback)
     if topics is not None or location is not None:
         # Wrong ids are a usage error before anything runs, not one failure per item.
         from brochure.compose import assemble
@@ -254,8 +273,13 @@ def build(
                                            paper=defaults.paper, render=False))
         if not gate.passed:
             raise CheckFailed(gate)
+    if not allow_fallback:
+        from brochure.translate import check_complete
+
+        check_complete(proj, items, list(options.topics) if options.topics is not None
+                       else None, languages)
     matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
-                    [defaults.language], print_shop=print_shop)
+                    languages, print_shop=print_shop)
     if part is not None:
         matrix = shard_jobs(matrix, *part)
     manifest_path = out_dir / manifest_name(part)

@@ -113,6 +113,12 @@ def _cpus() -> int:
 @click.option("--paper", "papers", multiple=True, type=click.Choice(["letter", "a4"]),
               help="Paper family; repeat it for both (default: clinic.yaml's "
               "defaults.papers, or defaults.paper).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to build, such as es; repeat it for several (default: "
+              "clinic.yaml's defaults.languages).")
+@click.option("--allow-fallback", is_flag=True,
+              help="Print parts that have no translation in the default language, marked "
+              "with their own language, instead of failing.")
 @click.option("--topics", help="Comma-separated topic ids to use instead of the condition's own.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs (default: dist/ in the project).")
@@ -137,14 +143,15 @@ def _cpus() -> int:
               "(with --jobs 2 or more).")
 @PROJECT
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
-          topics: str | None, out: Path | None, jobs: int | None, force: bool,
+          langs: tuple[str, ...], allow_fallback: bool, topics: str | None,
+          out: Path | None, jobs: int | None, force: bool,
           shard: str | None, quiet: bool, location: str | None, print_shop: bool,
           html: bool, run_check: bool, time_limit: float, memory_limit: int,
           project: Path) -> None:
     """Build the brochures: every condition in every layout and paper of the matrix.
 
-    With no arguments it builds clinic.yaml's default matrix; conditions, --layout and
-    --paper narrow it. Brochures whose content, templates and options have not changed
+    With no arguments it builds clinic.yaml's default matrix; conditions, --layout,
+    --paper and --lang narrow it. Brochures whose content, templates and options have not changed
     since the last build are skipped. Files are named
     <condition>.<layout>.<paper>.<language>.pdf; dist/manifest.json lists them.
 
@@ -153,6 +160,7 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
       brochure build
       brochure build sciatica back-pain --paper a4 --out dist
       brochure build back-pain --layout trifold --layout poster
+      brochure build back-pain --lang es --lang fr
       brochure build --shard 2/4
     """
     from brochure import api
@@ -164,7 +172,8 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
             project=project, conditions=conditions, topics=_split(topics), paper=papers,
             layout=layouts, out=out, html=html, check=run_check, location=location,
             print_shop=print_shop, jobs=jobs or _cpus(), force=force, shard=shard,
-            limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter)
+            limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter,
+            lang=langs, allow_fallback=allow_fallback)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:

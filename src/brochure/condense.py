@@ -32,6 +32,7 @@ class Card:
     title: str
     lead: str | None  # Markdown: a topic's key message, or the condition's explanation
     blocks: list[Block] = field(default_factory=list)
+    lang: str | None = None  # set when the card is in another language than the brochure
 
     @property
     def weight(self) -> float:
@@ -57,6 +58,7 @@ class Digest:
     key_points: list[str]
     chart: FiguresBlock | None
     chart_part: Part | None
+    key_point_langs: list[str | None] = field(default_factory=list)
 
     def columns(self, count: int) -> list[list[Card]]:
         """Share the cards, in reading order, among ``count`` panels as evenly as possible."""
@@ -77,32 +79,38 @@ def _essential(block: Block) -> bool:
 def _explanation(b: Brochure) -> Card:
     sections = [p for p in b.parts if p.kind == "section"]
     if not sections:
-        return Card(f"{b.id}-about", "section", b.title, b.subtitle)
+        return Card(f"{b.id}-about", "section", b.title, b.subtitle, lang=b.text_lang)
     first = sections[0]
     texts = [blk for blk in first.blocks if isinstance(blk, TextBlock)]
     urgent = [blk for p in sections for blk in p.blocks
               if isinstance(blk, CalloutBlock) and blk.tone == "urgent"]
     lead = texts[0].text if texts else None
-    return Card(first.id, "section", first.title, lead, list(urgent))
+    return Card(first.id, "section", first.title, lead, list(urgent), lang=first.lang)
 
 
-def _key_points(b: Brochure, limit: int) -> list[str]:
-    """Return the brochure's key message, then its topics' in order, keeping the safety one."""
+def _key_points(b: Brochure, limit: int) -> tuple[list[str], list[str | None]]:
+    """Return the brochure's key message, then its topics' in order, keeping the safety one.
+
+    The second list holds each point's language when it differs from the brochure's.
+    """
     topics = [p for p in b.parts if p.kind == "topic" and p.key_message]
     required = [p.id for p in topics if p.id in REQUIRED_TOPICS]
     others = [p.id for p in topics if p.id not in REQUIRED_TOPICS]
     chosen = set(others[: max(0, limit - 1 - len(required))] + required)
-    return [b.key_message, *(p.key_message or "" for p in topics if p.id in chosen)]
+    picked = [p for p in topics if p.id in chosen]
+    return ([b.key_message, *(p.key_message or "" for p in picked)],
+            [b.text_lang, *(p.lang for p in picked)])
 
 
 def digest(b: Brochure, *, points: int = 3) -> Digest:
     """Condense a brochure for the tri-fold and the poster."""
     cards = [Card(p.id, "topic", p.title, p.key_message,
-                  [blk for blk in p.blocks if _essential(blk)])
+                  [blk for blk in p.blocks if _essential(blk)], lang=p.lang)
              for p in b.parts if p.kind == "topic"]
     charts = [(blk, p) for p in b.parts for blk in p.blocks if isinstance(blk, FiguresBlock)]
     chart, part = charts[0] if charts else (None, None)
-    return Digest(_explanation(b), cards, _key_points(b, points), chart, part)
+    points_text, points_lang = _key_points(b, points)
+    return Digest(_explanation(b), cards, points_text, chart, part, points_lang)
 
 
 def balance(cards: list[Card], count: int) -> list[list[Card]]:

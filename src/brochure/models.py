@@ -31,6 +31,22 @@ class Reviewed(Strict):
     by: Text
 
 
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class TranslationRecord(Strict):
+    """Where a translation comes from and whether a native-speaking clinician has checked it.
+
+    ``source`` is the hash of the default-language file it was translated from (shown by
+    ``brochure translations``); when that file changes, the translation is stale.
+    """
+
+    source: Hash
+    reviewed: Reviewed | None = None
+    note: Text | None = None
+
+
 class Source(Strict):
     """A document the facts and figures come from."""
 
@@ -148,6 +164,7 @@ class Topic(Strict):
     blocks: Annotated[list[Block], Field(min_length=1)]
     sources: list[Source] = []
     reviewed: Reviewed
+    translation: TranslationRecord | None = None
 
 
 class Condition(Strict):
@@ -161,6 +178,7 @@ class Condition(Strict):
     sources: list[Source] = []
     reviewed: Reviewed
     keywords: list[Text] = []
+    translation: TranslationRecord | None = None
 
 
 PaperFamily = Literal["letter", "a4"]
@@ -177,7 +195,31 @@ class Defaults(Strict):
     paper: PaperFamily = "letter"
     papers: Annotated[list[PaperFamily], Field(min_length=1)] | None = None
     layouts: Annotated[list[Ident], Field(min_length=1)] = ["handout"]
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: LanguageCode = "en"
+    # The languages 'brochure build' makes (default: [language]); each but the default one
+    # reads the parallel files <id>.<lang>.yaml.
+    languages: Annotated[list[LanguageCode], Field(min_length=1)] | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from brochure.languages import is_known, unknown_message
+
+        if not is_known(value):
+            raise ValueError(unknown_message(value))
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str] | None) -> list[str] | None:
+        from brochure.languages import is_known, unknown_message
+
+        for code in value or []:
+            if not is_known(code):
+                raise ValueError(unknown_message(code))
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a language is listed twice; keep one")
+        return value
 
     @field_validator("layouts")
     @classmethod
@@ -199,6 +241,26 @@ class Defaults(Strict):
         """Return the papers a default build makes."""
         return list(dict.fromkeys(self.papers)) if self.papers else [self.paper]
 
+    @property
+    def matrix_languages(self) -> list[str]:
+        """Return the languages a default build makes."""
+        return list(self.languages) if self.languages else [self.language]
+
+
+class LanguageThresholds(Strict):
+    """Reading-ease limits for one language (higher scores are easier to read)."""
+
+    ease_warning: Annotated[float, Field(ge=0, le=120)] = 60
+    ease_error: Annotated[float, Field(ge=0, le=120)] = 50
+
+
+# Spanish: Fernandez-Huerta on the INFLESZ scale (65-80 "bastante facil", under 55 "algo
+# dificil"); French: Kandel-Moles on Flesch's scale (60-70 "standard", under 50 "difficult").
+DEFAULT_THRESHOLDS = {
+    "es": LanguageThresholds(ease_warning=65, ease_error=55),
+    "fr": LanguageThresholds(ease_warning=60, ease_error=50),
+}
+
 
 class CheckSettings(Strict):
     """Thresholds for ``brochure check``; the defaults follow health-literacy guidance."""
@@ -208,6 +270,16 @@ class CheckSettings(Strict):
     review_months: Annotated[int, Field(ge=1)] = 12
     passive_warning: Annotated[float, Field(ge=0, le=1)] = 0.2
     words_per_heading: Annotated[int, Field(ge=20)] = 150
+    # Reading-ease thresholds for translations, per language, on the scale of that
+    # language's own formula (see readability_i18n.py): a score below ``ease_warning``
+    # is a warning, below ``ease_error`` an error.
+    languages: dict[LanguageCode, LanguageThresholds] = {}
+
+    def thresholds(self, language: str) -> LanguageThresholds:
+        """Return the reading-ease thresholds for ``language`` (the defaults when not set)."""
+        if language in self.languages:
+            return self.languages[language]
+        return DEFAULT_THRESHOLDS.get(language.split("-")[0], LanguageThresholds())
 
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
@@ -253,6 +325,27 @@ class Practitioner(Strict):
 
     name: Text
     role: Text
+
+
+class LocationText(Strict):
+    """A location's texts in another language."""
+
+    name: Text | None = None
+    hours: list[Text] | None = None
+
+
+class ClinicTranslation(Strict):
+    """``clinic.<lang>.yaml``: the clinic's own texts in another language.
+
+    Names, numbers, addresses and colours stay in clinic.yaml; only words a patient reads
+    are translated. Texts left out print as they are in clinic.yaml.
+    """
+
+    translation: TranslationRecord
+    tagline: Text | None = None
+    disclaimer: Text | None = None
+    logo_alt: Text | None = None
+    locations: dict[Ident, LocationText] = {}
 
 
 class Clinic(Strict):

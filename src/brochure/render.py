@@ -107,6 +107,9 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     import weasyprint
 
     from brochure.fetch import Refusal, attachment_error, make_fetcher, refused_error
+    from brochure.pdflang import install
+
+    install()
 
     if (attached := attachment_error(html, base_url)) is not None:
         raise attached
