@@ -29,6 +29,8 @@ from brochure.scaffold import init_project
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.checking import CheckResult
+    from brochure.exchange import Imported
+    from brochure.translate import Coverage
     from brochure.work import Made
 
 
@@ -176,8 +178,12 @@ def check(
     paper: str | None = None,
     layout: str = "handout",
     today: dt.date | None = None,
+    lang: str | Sequence[str] | None = None,
 ) -> CheckResult:
-    """Check content quality (and the rendered PDFs unless ``render`` is False)."""
+    """Check content quality (and the rendered PDFs unless ``render`` is False).
+
+    Every language of ``defaults.languages`` is checked unless ``lang`` narrows them.
+    """
     from brochure.checking import CheckResult, check_brochures
 
     root = _project_root(project)
@@ -185,7 +191,7 @@ def check(
     lay = get_layout(layout)
     reports = check_brochures(proj, list(conditions), layout=lay,
                               paper=paper or proj.clinic.defaults.paper, render=render,
-                              today=today)
+                              today=today, languages=select_languages(proj, _names(lang)))
     return CheckResult(reports=reports, strict=strict)
 
 
@@ -270,7 +276,8 @@ def build(
         from brochure.checking import CheckResult, check_brochures
 
         gate = CheckResult(check_brochures(proj, list(conditions), layout=get_layout("handout"),
-                                           paper=defaults.paper, render=False))
+                                           paper=defaults.paper, render=False,
+                                           languages=languages))
         if not gate.passed:
             raise CheckFailed(gate)
     if not allow_fallback:
@@ -366,3 +373,43 @@ def manifest_text(path: Path) -> str | None:
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
     """Join shard manifests into one manifest; return how many outputs it lists."""
     return len(merge([Path(p) for p in paths], Path(out), __version__))
+
+
+def translations(*, project: Path | str = ".", languages: Sequence[str] = ()) -> Coverage:
+    """Return how complete each language is: translated, missing and stale files."""
+    from brochure.translate import coverage
+
+    proj = load_project(_project_root(project))
+    wanted = select_languages(proj, list(languages)) if languages else None
+    return coverage(proj, [lang for lang in wanted or [] if lang != proj.language] or None)
+
+
+def export_translations(*, project: Path | str = ".", lang: str,
+                        out: Path | str | None = None) -> tuple[Path, int]:
+    """Write the PO file of every translatable string for ``lang``; return it and its size."""
+    from brochure.exchange import export_po
+
+    root = _project_root(project)
+    proj = load_project(root)
+    _translation_language(proj, lang)
+    data, count = export_po(proj, lang)
+    target = Path(out) if out is not None else root / f"translations.{lang}.po"
+    atomic_write(target, data)
+    return target, count
+
+
+def import_translations(*, project: Path | str = ".", lang: str,
+                        po_file: Path | str) -> Imported:
+    """Write a translator's PO file back to the ``<id>.<lang>.yaml`` files."""
+    from brochure.exchange import import_po
+
+    proj = load_project(_project_root(project))
+    _translation_language(proj, lang)
+    return import_po(proj, Path(po_file), lang)
+
+
+def _translation_language(proj: Project, lang: str) -> None:
+    select_languages(proj, [lang])
+    if lang == proj.language:
+        raise UsageError(f"--lang {lang} is the default language, which the content is "
+                         "written in; choose the language to translate into")

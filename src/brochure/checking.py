@@ -77,13 +77,24 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
 
 
 def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: str,
-                    render: bool, today: dt.date | None = None) -> list[BrochureReport]:
-    """Check the named conditions (all when none); render and audit PDFs when ``render``."""
+                    render: bool, today: dt.date | None = None,
+                    languages: list[str] | None = None) -> list[BrochureReport]:
+    """Check the named conditions (all when none) in each language (default: the project's).
+
+    Renders and audits the PDFs when ``render``. A translation is checked with its own
+    readability formula, its translation records and its figures (see quality_i18n.py).
+    """
+    from brochure.quality_i18n import check_translation
+
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
-    for item in project.select(ids):
-        b = assemble(project, item, layout=layout, paper=paper)
-        report = check_content(b, today=day)
+    jobs = [(item, lang) for item in project.select(ids)
+            for lang in (languages or project.languages)]
+    for item, lang in jobs:
+        b = assemble(project, item, layout=layout, paper=paper, language=lang,
+                     allow_fallback=True)
+        report = check_content(b, today=day) if lang == project.language else \
+            check_translation(b, project, today=day)
         if render:
             from brochure.render import render_pdf
 

@@ -187,9 +187,12 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
               show_default=True, help="Report format.")
 @click.option("--content-only", is_flag=True,
               help="Skip rendering: check the content, not the PDF (faster).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to check; repeat it for several (default: clinic.yaml's "
+              "defaults.languages).")
 @PROJECT
 def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
-          project: Path) -> None:
+          langs: tuple[str, ...], project: Path) -> None:
     """Check readability, health-literacy items, sources and accessibility.
 
     Exits 0 when clean, 1 on errors (with --strict, on warnings too).
@@ -202,7 +205,7 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
     from brochure import api
 
     result = api.check(project=project, conditions=conditions, strict=strict,
-                       render=not content_only)
+                       render=not content_only, lang=langs)
     from brochure import report
 
     if fmt == "json":
@@ -245,6 +248,78 @@ def init(directory: Path, name: str | None) -> None:
     written = api.init(target=directory, name=name)
     click.echo(f"created {directory} ({len(written)} files); edit "
                f"{directory / 'handouts' / 'clinic.yaml'} first")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to report on; repeat it for several (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is missing or stale.")
+@PROJECT
+@click.pass_context
+def translations(ctx: click.Context, langs: tuple[str, ...], fmt: str, strict: bool,
+                 project: Path) -> None:
+    """Show how complete each translation is: translated, missing and stale files.
+
+    A translation is stale when its default-language file changed after it was
+    translated. Subcommands exchange PO files with a translator.
+
+    \b
+    Example:
+      brochure translations
+      brochure translations --lang es --format json --strict
+      brochure translations export --lang es
+      brochure translations import translations.es.po --lang es
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from brochure import api, coverage_report
+
+    result = api.translations(project=project, languages=langs)
+    click.echo(coverage_report.coverage_json(result) if fmt == "json"
+               else coverage_report.coverage_text(result))
+    if strict and not result.complete:
+        sys.exit(1)
+
+
+@translations.command("export")
+@click.option("--lang", required=True, metavar="CODE", help="The language to translate into.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The PO file to write (default: translations.<lang>.po in the project).")
+@PROJECT
+def translations_export(lang: str, out: Path | None, project: Path) -> None:
+    """Write a PO file of every string to translate, for a translator.
+
+    \b
+    Example:
+      brochure translations export --lang es --out es.po
+    """
+    from brochure import api
+
+    target, count = api.export_translations(project=project, lang=lang, out=out)
+    click.echo(f"wrote {target} ({count} strings)")
+
+
+@translations.command("import")
+@click.argument("po_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--lang", required=True, metavar="CODE", help="The language of the PO file.")
+@PROJECT
+def translations_import(po_file: Path, lang: str, project: Path) -> None:
+    """Write a translated PO file back to the <id>.<lang>.yaml files.
+
+    \b
+    Example:
+      brochure translations import es.po --lang es
+    """
+    from brochure import api
+
+    done = api.import_translations(project=project, lang=lang, po_file=po_file)
+    for path, left in done.incomplete:
+        click.echo(f"warning: {path}: {left} strings are not translated yet; the file was "
+                   "not written", err=True)
+    click.echo(f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
+               f"{len(done.incomplete)} incomplete")
 
 
 @main.group()

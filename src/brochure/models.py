@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -181,6 +182,15 @@ class Condition(Strict):
     translation: TranslationRecord | None = None
 
 
+def _known_language(value: str) -> str:
+    from brochure.languages import is_known, unknown_message
+
+    if not is_known(value):
+        raise ValueError(unknown_message(value))
+    return value
+
+
+KnownLanguage = Annotated[str, AfterValidator(_known_language)]
 PaperFamily = Literal["letter", "a4"]
 
 
@@ -195,28 +205,14 @@ class Defaults(Strict):
     paper: PaperFamily = "letter"
     papers: Annotated[list[PaperFamily], Field(min_length=1)] | None = None
     layouts: Annotated[list[Ident], Field(min_length=1)] = ["handout"]
-    language: LanguageCode = "en"
+    language: KnownLanguage = "en"
     # The languages 'brochure build' makes (default: [language]); each but the default one
     # reads the parallel files <id>.<lang>.yaml.
-    languages: Annotated[list[LanguageCode], Field(min_length=1)] | None = None
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        from brochure.languages import is_known, unknown_message
-
-        if not is_known(value):
-            raise ValueError(unknown_message(value))
-        return value
+    languages: Annotated[list[KnownLanguage], Field(min_length=1)] | None = None
 
     @field_validator("languages")
     @classmethod
-    def _known_languages(cls, value: list[str] | None) -> list[str] | None:
-        from brochure.languages import is_known, unknown_message
-
-        for code in value or []:
-            if not is_known(code):
-                raise ValueError(unknown_message(code))
+    def _once(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
             raise ValueError("a language is listed twice; keep one")
         return value
