@@ -330,3 +330,16 @@ def test_every_interface_message_is_translated() -> None:
         have = {m.id: m.string for m in catalog if m.id}
         assert sorted(found - set(have)) == [], lang
         assert all((have[m] and have[m] != m) or m == "Information" for m in found), lang
+
+
+def test_list_shows_languages(es_project: Path) -> None:
+    (es_project / "handouts/topics/safety.es.yaml").unlink()
+    code, out, _ = run("list")
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("Languages:")
+    assert lines[start:start + 3] == [
+        "Languages:",
+        "  en                         English (the default language)",
+        "  es                         Spanish: 3 of 4 files translated, 0 stale",
+    ]

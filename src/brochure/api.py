@@ -120,6 +120,7 @@ class Listing:
     conditions: list[tuple[str, str]]
     topics: list[tuple[str, str]]
     layouts: list[tuple[str, str, list[str]]]
+    languages: list[tuple[str, str]] = field(default_factory=list)  # (code, description)
 
 
 def _project_root(project: Path | str) -> Path:
@@ -131,8 +132,20 @@ def _project_root(project: Path | str) -> Path:
 
 def list_project(*, project: Path | str = ".") -> Listing:
     """Return the conditions, topics and layouts of a project."""
+    from brochure.languages import display_name
+    from brochure.translate import coverage
+
     proj = load_project(_project_root(project))
+    found = coverage(proj)
+    languages = [(proj.language, f"{display_name(proj.language)} (the default language)")]
+    for code in found.languages():
+        total = sum(1 for f in found.files if f.language == code)
+        built = "" if code in proj.languages else "; not in defaults.languages"
+        languages.append((code, f"{display_name(code)}: {found.count(code, 'translated')} of "
+                                f"{total} files translated, {found.count(code, 'stale')} stale"
+                                f"{built}"))
     return Listing(
+        languages=languages,
         conditions=[(i, c.model.title) for i, c in proj.conditions.items()],
         topics=[(i, t.model.title) for i, t in proj.topics.items()],
         layouts=[(key, lay.description,

@@ -74,7 +74,7 @@ def main() -> None:
               help="Show which templates and stylesheets come from the project or the package.")
 @PROJECT
 def list_cmd(show_templates: bool, project: Path) -> None:
-    """List the conditions, topics, layouts and papers of a project.
+    """List the conditions, topics, languages, layouts and papers of a project.
 
     \b
     Example:
@@ -94,6 +94,9 @@ def list_cmd(show_templates: bool, project: Path) -> None:
     click.echo("Topics:")
     for key, title in listing.topics:
         click.echo(f"  {key:<26} {title}")
+    click.echo("Languages:")
+    for key, description in listing.languages:
+        click.echo(f"  {key:<26} {description}")
     click.echo("Layouts:")
     for key, description, papers in listing.layouts:
         click.echo(f"  {key:<26} {description} Papers: {', '.join(papers)}.")
