@@ -101,10 +101,10 @@ def spanish(root: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     files = {"topics/intro": (INTRO, INTRO_ES), "topics/safety": (SAFETY, SAFETY_ES),
              "conditions/back-pain": (CONDITION, CONDITION_ES)}
     out = {f"handouts/{name}.es.yaml":
-           f"translation: {{source: {_hash(source)}, reviewed: null}}\n{text}"
+           f"translation: {{source: '{_hash(source)}', reviewed: null}}\n{text}"
            for name, (source, text) in files.items() if name not in skip}
     if "clinic" not in skip:
-        out["handouts/clinic.es.yaml"] = (f"translation: {{source: {_clinic_hash(root)}, "
+        out["handouts/clinic.es.yaml"] = (f"translation: {{source: '{_clinic_hash(root)}', "
                                           f"reviewed: null}}\n{CLINIC_ES}")
     return out
 
@@ -176,7 +176,7 @@ def test_a_translation_must_record_its_source(es_project: Path) -> None:
     assert code == 1
     assert err.splitlines()[0] == (
         "handouts/topics/intro.es.yaml:1:1: a translation file must say what it was "
-        f"translated from; add 'translation: {{source: {_hash(INTRO)}, reviewed: null}}' "
+        f"translated from; add 'translation: {{source: \"{_hash(INTRO)}\", reviewed: null}}' "
         "(the hash of handouts/topics/intro.yaml as it is now)")
 
 

@@ -274,7 +274,7 @@ def _load_translations(handouts: Path, found: dict[str, list[tuple[str, str, Pat
 
 def _record_hint(source: Path) -> str:
     return ("a translation file must say what it was translated from; add 'translation: "
-            f"{{source: {source_hash(source)}, reviewed: null}}' (the hash of "
+            f"{{source: \"{source_hash(source)}\", reviewed: null}}' (the hash of "
             f"{display_path(source)} as it is now)")
 
 
