@@ -319,8 +319,8 @@ def translations_import(po_file: Path, lang: str, project: Path) -> None:
 
     done = api.import_translations(project=project, lang=lang, po_file=po_file)
     for path, left in done.incomplete:
-        click.echo(f"warning: {path}: {left} strings are not translated yet; the file was "
-                   "not written", err=True)
+        click.echo(f"warning: {path}: {left} string{'s' if left != 1 else ''} not translated "
+                   "yet; the file was not written", err=True)
     click.echo(f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
                f"{len(done.incomplete)} incomplete")
 

@@ -170,6 +170,10 @@ class Imported:
 class _Dumper(yaml.SafeDumper):
     """Writes text with line breaks as a literal block, the way the content files do."""
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        """Indent list items under their key, as the content files do."""
+        super().increase_indent(flow, False)
+
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value.strip("\n") else None
@@ -226,8 +230,11 @@ def import_po(project: Project, po_file: Path, language: str) -> Imported:
         if current is not None and record is not None and record.reviewed is not None and \
                 {k: v for k, v in current.items() if k != "translation"} == data:
             reviewed = {"on": record.reviewed.on, "by": record.reviewed.by}
-        out = {"translation": {"source": current_hash(project, doc.kind, doc.id),
-                               "reviewed": reviewed}, **data}
+        entry: dict[str, Any] = {"source": current_hash(project, doc.kind, doc.id),
+                                 "reviewed": reviewed}
+        if record is not None and record.note is not None:
+            entry["note"] = record.note
+        out = {"translation": entry, **data}
         text = _dump(out)
         problems.extend(_validate(doc.kind, target, text))
         if not problems:

@@ -16,7 +16,7 @@ from brochure import readability_i18n
 from brochure.compose import Brochure
 from brochure.findings import BrochureReport, Finding, SectionScore, Severity
 from brochure.languages import display_name
-from brochure.load import Loaded
+from brochure.load import Loaded, format_loc
 from brochure.markup import to_plain
 from brochure.models import FiguresBlock, Section, Topic
 from brochure.project import ClinicTextItem, ConditionItem, Project, TopicItem
@@ -58,6 +58,7 @@ def check_translation(b: Brochure, project: Project, *, today: dt.date) -> Broch
     report.findings.extend(_honesty(b, today=today))
     report.findings.extend(record_findings(project, b))
     report.findings.extend(figure_findings(project, b))
+    report.findings.extend(structure_findings(project, b))
     if b.fallback:
         report.findings.append(Finding(
             "translation.missing", "error",
@@ -143,3 +144,36 @@ def figure_findings(project: Project, b: Brochure) -> list[Finding]:
 def _show(figures: list[tuple[float, float | None]]) -> str:
     return ", ".join(f"{lo:g}" if hi is None else f"{lo:g}-{hi:g}" for lo, hi in figures) \
         or "none"
+
+
+def structure_findings(project: Project, b: Brochure) -> list[Finding]:
+    """Warn when a translation's blocks, items or keys differ from its default-language file.
+
+    A translation holds the same document in other words: an item left out or added is
+    either a fact lost or one the default language does not give.
+    """
+    from brochure.exchange import strings
+
+    chosen = pick_translations(project, b.id, b.topic_ids, b.language)
+    pairs: list[tuple[TopicItem | ConditionItem, TopicItem | ConditionItem]] = []
+    if chosen.condition is not None:
+        pairs.append((chosen.condition, project.conditions[b.id]))
+    pairs += [(t, project.topics[i]) for i, t in chosen.topics.items()]
+    out: list[Finding] = []
+    for translated, source in pairs:
+        data = {k: v for k, v in translated.source.data.items() if k != "translation"}
+        mine = {loc for loc, _ in strings(data)}
+        theirs = {loc for loc, _ in strings(source.source.data)}
+        if mine == theirs:
+            continue
+        extra, lost = sorted(mine - theirs, key=str), sorted(theirs - mine, key=str)
+        where = extra[0] if extra else lost[0]
+        what = (f"{len(lost)} of its texts missing" if lost else "") + \
+            (" and " if lost and extra else "") + \
+            (f"{len(extra)} texts the default language does not have" if extra else "")
+        out.append(_finding(
+            "translation.structure", "warning",
+            f"this translation has {what} (first at {format_loc(where)}); keep the blocks, "
+            f"items and keys of {source.source.shown}", translated.source,
+            where if where in {loc for loc in translated.source.marks} else ()))
+    return out
