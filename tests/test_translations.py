@@ -343,3 +343,22 @@ def test_list_shows_languages(es_project: Path) -> None:
         "  en                         English (the default language)",
         "  es                         Spanish: 3 of 4 files translated, 0 stale",
     ]
+
+
+def test_a_translation_change_rebuilds_only_its_language(es_project: Path, tmp_path) -> None:
+    import brochure
+
+    out = tmp_path / "out"
+    first = brochure.build(project=es_project, layout="handout", paper="letter", out=out,
+                           html=True, jobs=1)
+    assert sorted(first.built) == ["back-pain.handout.letter.en.pdf",
+                                   "back-pain.handout.letter.es.pdf"]
+    path = es_project / "handouts/topics/intro.es.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "Beba agua.", "'Beba agua y diga \"basta\" si algo le duele.'"), "utf-8")
+    second = brochure.build(project=es_project, layout="handout", paper="letter", out=out,
+                            html=True, jobs=1)
+    assert second.built == ["back-pain.handout.letter.es.pdf"]
+    assert second.unchanged == ["back-pain.handout.letter.en.pdf"]
+    html = (out / "back-pain.handout.letter.es.html").read_text("utf-8")
+    assert "Beba agua y diga «basta» si algo le duele." in html  # Spanish quotation marks

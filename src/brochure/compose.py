@@ -143,8 +143,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = markup.to_html
-    env.filters["md_inline"] = markup.to_inline_html
+    env.filters["md"] = _md
+    env.filters["md_inline"] = _md_inline
     env.filters["plain"] = markup.to_plain
     env.globals["chart"] = charts.range_chart
     env.globals["figure_value"] = charts.figure_value
@@ -153,6 +153,24 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["qr"] = qr_svg
     env.globals["digest"] = condense.digest
     return env
+
+
+def _quotes(context: jinja2.runtime.Context) -> tuple[str, str, str, str] | None:
+    """Return the quotation marks of a translated brochure (None keeps the text's own)."""
+    b = context.get("b")
+    if not isinstance(b, Brochure) or b.language == b.clinic.defaults.language:
+        return None
+    return b.ui.quotes
+
+
+@jinja2.pass_context
+def _md(context: jinja2.runtime.Context, text: str) -> Markup:
+    return markup.to_html(text, _quotes(context))
+
+
+@jinja2.pass_context
+def _md_inline(context: jinja2.runtime.Context, text: str) -> Markup:
+    return markup.to_inline_html(text, _quotes(context))
 
 
 def environment(project_root: Path) -> jinja2.Environment:
