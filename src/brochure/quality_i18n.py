@@ -14,6 +14,7 @@ import datetime as dt
 
 from brochure import readability_i18n
 from brochure.compose import Brochure
+from brochure.errors import display_path
 from brochure.findings import BrochureReport, Finding, SectionScore, Severity
 from brochure.languages import display_name
 from brochure.load import Loaded, format_loc
@@ -60,10 +61,12 @@ def check_translation(b: Brochure, project: Project, *, today: dt.date) -> Broch
     report.findings.extend(figure_findings(project, b))
     report.findings.extend(structure_findings(project, b))
     if b.fallback:
+        # A build stops on these unless --allow-fallback prints them in the default language.
         report.findings.append(Finding(
-            "translation.missing", "error",
-            f"{len(b.fallback)} parts have no {display_name(b.language)} translation: "
-            + ", ".join(str(p) for p in b.fallback), b.origin.shown, 1))
+            "translation.missing", "warning",
+            f"{len(b.fallback)} files have no {display_name(b.language)} translation, so "
+            "these parts print in the default language: "
+            + ", ".join(display_path(p) for p in b.fallback), b.origin.shown, 1))
     return report
 
 
