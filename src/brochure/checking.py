@@ -17,6 +17,7 @@ from brochure.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock
 from brochure.pdfaudit import PdfIssue, audit_pdf
 from brochure.project import Project
 from brochure.quality import check_content
+from brochure.safetycheck import brochure_findings, clinic_findings
 
 
 @dataclass
@@ -95,6 +96,9 @@ def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: 
                      allow_fallback=True)
         report = check_content(b, today=day) if lang == project.language else \
             check_translation(b, project, today=day)
+        report.findings.extend(brochure_findings(b))
+        if not reports:  # the clinic's own problems, once
+            report.findings.extend(clinic_findings(project.clinic, project.clinic_source))
         if render:
             from brochure.render import render_pdf
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from brochure import charts, condense, markup
+from brochure import charts, condense, markup, provenance
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
 from brochure.errors import TemplateError, UsageError, display_path
 from brochure.interface import Interface, interface
@@ -152,6 +152,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
     env.globals["digest"] = condense.digest
+    env.globals["guidance_titles"] = provenance.guidance_titles
+    env.globals["cite"] = provenance.cite
     return env
 
 

@@ -80,6 +80,8 @@ def _clinic_data(project: Project) -> dict[str, Any]:
                            if texts[k] is not None}
     out["locations"] = {i: {k: v for k, v in loc.items() if v}
                         for i, loc in texts["locations"].items() if loc["name"] or loc["hours"]}
+    out["emergency_words"] = texts["emergency_words"]
+    out["after_hours"] = texts["after_hours"]
     return out
 
 

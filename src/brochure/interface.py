@@ -83,6 +83,16 @@ class Interface:
 
         return str(format_skeleton("yMMMM", day, locale=self.locale))
 
+    def day(self, day: dt.date) -> str:
+        """Return a full date: '20 November 2026', '20 de noviembre de 2026'.
+
+        The pattern is interface text (CLDR's own long formats put the month first in
+        English), so each catalogue says how its language writes a date.
+        """
+        from babel.dates import format_date
+
+        return str(format_date(day, format=self.gettext("d MMMM y"), locale=self.locale))
+
     def number(self, value: float) -> str:
         """Return a number as the language writes it (decimal comma in Spanish and French)."""
         from babel.numbers import format_decimal

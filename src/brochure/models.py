@@ -55,6 +55,7 @@ class Source(Strict):
     title: Text
     publisher: Text | None = None
     url: Text | None = None
+    accessed: dt.date | None = None  # the day the clinic read the source at its url
     note: Text | None = None
 
 
@@ -107,6 +108,8 @@ class ChecklistBlock(BlockBase):
     kind: Literal["checklist"]
     intro: Text | None = None
     items: Annotated[list[Text], Field(min_length=1)]
+    # "contraindications": who must tell the clinic before needling; every brochure needs one.
+    role: Literal["contraindications"] | None = None
 
 
 class CalloutBlock(BlockBase):
@@ -342,6 +345,15 @@ class ClinicTranslation(Strict):
     disclaimer: Text | None = None
     logo_alt: Text | None = None
     locations: dict[Ident, LocationText] = {}
+    emergency_words: Text | None = None  # what the emergency number reaches
+    after_hours: Text | None = None  # what to do when the clinic is closed
+
+
+class Emergency(Strict):
+    """The local emergency number, printed in every when-to-call and urgent box."""
+
+    number: Text  # what to dial: 911, 999, 112, 000 ...
+    words: Text  # what the number reaches, in a few plain words: "ambulance, fire or police"
 
 
 class Clinic(Strict):
@@ -355,6 +367,8 @@ class Clinic(Strict):
     locations: Annotated[list[Location], Field(min_length=1)]
     practitioners: list[Practitioner] = []
     disclaimer: Text
+    emergency: Emergency
+    after_hours: Text  # what to do when the clinic is closed
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from brochure.assets import package_styles_dir, starter_handouts_dir
 from brochure.errors import UsageError, display_path
 from brochure.load import load_yaml
+from brochure.safetycheck import PLACEHOLDER
 
 STARTER_README = """\
 # {name}: patient brochures
@@ -36,16 +37,29 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     (target / "assets").mkdir()
     clinic_name = name or "Example Physio & Dry Needling Clinic"
     (target / "README.md").write_text(STARTER_README.format(name=clinic_name), "utf-8")
+    clinic_file = target / "handouts" / "clinic.yaml"
     if name is not None:
-        _rename_clinic(target / "handouts" / "clinic.yaml", name)
+        _set_value(clinic_file, ("name",), name)
+    # Only the clinic knows these; 'brochure check' reports the placeholder until it is
+    # replaced, while a build still works so the new project can be tried at once.
+    for loc, value in PLACEHOLDERS.items():
+        _set_value(clinic_file, loc, value)
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
-def _rename_clinic(clinic_file: Path, name: str) -> None:
-    """Replace the value of the top-level 'name' key, keeping the file's comments."""
+# Short, so the boxes that print them still fit the tri-fold's panels.
+PLACEHOLDERS: dict[tuple[str, ...], str] = {
+    ("emergency", "number"): PLACEHOLDER,
+    ("emergency", "words"): PLACEHOLDER,
+    ("after_hours",): PLACEHOLDER,
+}
+
+
+def _set_value(clinic_file: Path, loc: tuple[str, ...], value: str) -> None:
+    """Replace a one-line value in the starter clinic.yaml, keeping the file's comments."""
     loaded = load_yaml(clinic_file)
-    line, column = loaded.where(("name",))
+    line, column = loaded.where(loc)
     lines = clinic_file.read_text("utf-8").splitlines(keepends=True)
-    # a JSON string is a valid double-quoted YAML scalar, whatever the name holds
-    lines[line - 1] = lines[line - 1][: column - 1] + json.dumps(name, ensure_ascii=False) + "\n"
+    # a JSON string is a valid double-quoted YAML scalar, whatever the value holds
+    lines[line - 1] = lines[line - 1][: column - 1] + json.dumps(value, ensure_ascii=False) + "\n"
     clinic_file.write_text("".join(lines), "utf-8")

@@ -91,6 +91,8 @@ def clinic_texts(clinic: Clinic) -> dict[str, Any]:
         "logo_alt": clinic.logo.alt if clinic.logo else None,
         "locations": {loc.id: {"name": loc.name, "hours": list(loc.hours)}
                       for loc in clinic.locations},
+        "emergency_words": clinic.emergency.words,
+        "after_hours": clinic.after_hours,
     }
 
 
@@ -117,6 +119,10 @@ def localized_clinic(project: Project, language: str) -> Clinic:
         update["tagline"] = text.tagline
     if text.disclaimer is not None:
         update["disclaimer"] = text.disclaimer
+    if text.emergency_words is not None:
+        update["emergency"] = clinic.emergency.model_copy(update={"words": text.emergency_words})
+    if text.after_hours is not None:
+        update["after_hours"] = text.after_hours
     if text.logo_alt is not None and clinic.logo is not None:
         update["logo"] = clinic.logo.model_copy(update={"alt": text.logo_alt})
     if text.locations:
