@@ -37,8 +37,8 @@ from brochure.validate import validate
 # Keys whose values are ids, codes, links or numbers, never words to translate.
 FIXED_KEYS = {"kind", "tone", "id", "source", "topics", "url", "on", "translation",
               "general_guidance", "low", "high", "file"}
-# Source titles and publishers name a document as it is published; only notes translate.
-FIXED_IN_SOURCES = {"title", "publisher"}
+# A source keeps its title as published; who published it and the note translate.
+FIXED_IN_SOURCES = {"title"}
 
 
 def strings(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
