@@ -373,3 +373,22 @@ def test_a_translation_change_rebuilds_only_its_language(es_project: Path, tmp_p
     assert second.unchanged == ["back-pain.handout.letter.en.pdf"]
     html = (out / "back-pain.handout.letter.es.html").read_text("utf-8")
     assert "Beba agua y diga «basta» si algo le duele." in html  # Spanish quotation marks
+
+
+def test_a_language_can_have_its_own_default_layouts(es_project: Path, tmp_path) -> None:
+    import brochure
+
+    clinic = (es_project / "handouts/clinic.yaml").read_text("utf-8").replace(
+        "  languages: [en, es]\n",
+        "  languages: [en, es]\n  layouts: [handout, poster]\n"
+        "  layouts_by_language: {es: [handout]}\n")
+    (es_project / "handouts/clinic.yaml").write_text(clinic, "utf-8")
+    result = brochure.build(project=es_project, paper="letter", out=tmp_path / "out", jobs=1)
+    assert sorted(result.built) == ["back-pain.handout.letter.en.pdf",
+                                    "back-pain.handout.letter.es.pdf",
+                                    "back-pain.poster.letter.en.pdf"]
+    wrong = clinic.replace("{es: [handout]}", "{es: [handuot]}")
+    (es_project / "handouts/clinic.yaml").write_text(wrong, "utf-8")
+    code, _, err = run("list")
+    assert code == 1
+    assert "unknown layout 'handuot' (did you mean 'handout'?)" in err

@@ -298,8 +298,13 @@ def build(
 
         check_complete(proj, items, list(options.topics) if options.topics is not None
                        else None, languages)
-    matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
-                    languages, print_shop=print_shop)
+    if _names(layout):
+        matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
+                        languages, print_shop=print_shop)
+    else:  # the default layouts, which may differ per language (defaults.layouts_by_language)
+        matrix = sorted({job for lang in languages for job in expand(
+            [i.id for i in items], [lay.id for lay in select_layouts(defaults.layouts_for(lang))],
+            papers, [lang], print_shop=print_shop)})
     if part is not None:
         matrix = shard_jobs(matrix, *part)
     manifest_path = out_dir / manifest_name(part)

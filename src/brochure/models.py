@@ -213,6 +213,21 @@ class Defaults(Strict):
     # reads the parallel files <id>.<lang>.yaml.
     languages: Annotated[list[KnownLanguage], Field(min_length=1)] | None = None
 
+    # A language's own default layouts, when not all of ``layouts`` suit it: translations
+    # run longer than the text a fixed-size layout (the tri-fold) was written to hold.
+    layouts_by_language: dict[KnownLanguage, Annotated[list[Ident], Field(min_length=1)]] = {}
+
+    @field_validator("layouts_by_language")
+    @classmethod
+    def _known_language_layouts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for names in value.values():
+            cls._known_layouts(names)
+        return value
+
+    def layouts_for(self, language: str) -> list[str]:
+        """Return the layouts a default build makes in ``language``."""
+        return self.layouts_by_language.get(language, self.layouts)
+
     @field_validator("languages")
     @classmethod
     def _once(cls, value: list[str] | None) -> list[str] | None:
