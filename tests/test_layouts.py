@@ -353,7 +353,7 @@ def test_poster_never_runs_onto_a_second_page(make_project) -> None:
     result = run("build", "--layout", "poster")
     assert result.exit_code == 1
     assert re.fullmatch(r"error: back-pain\.poster\.letter\.en\.pdf: handouts/conditions/"
-                        r"back-pain\.yaml:9:1: poster panel 'poster' overflows by \d+ mm; "
+                        r"back-pain\.yaml:10:1: poster panel 'poster' overflows by \d+ mm; "
                         r"shorten its content or leave out a topic \(in this list or with "
                         r"--topics\)\n" + re.escape(FAILED_ONE), result.stderr)
     assert not list(root.glob("dist/*.pdf"))

@@ -22,6 +22,7 @@ from brochure.manifest import dumps as manifest_dumps
 from brochure.manifest import read as read_manifest
 from brochure.matrix import Job, expand, parse_shard
 from brochure.matrix import shard as shard_jobs
+from brochure.models import Defaults
 from brochure.output import atomic_write, remove_stale_parts
 from brochure.plan import Options, Planned, plan, up_to_date
 from brochure.project import Project, load_project
@@ -208,6 +209,20 @@ def check(
     return CheckResult(reports=reports, strict=strict)
 
 
+def _layouts_for(defaults: Defaults, language: str, chosen: list[str], *,
+                 explicit_layout: bool, explicit_lang: bool) -> list[str]:
+    """Return the layouts one language is built in.
+
+    A language with its own ``defaults.layouts_by_language`` entry keeps to it unless the
+    command names both the layout and the language: ``--layout trifold`` builds the
+    tri-folds of the languages that have one, ``--layout trifold --lang es`` tries Spanish.
+    """
+    own = defaults.layouts_by_language.get(language)
+    if own is None or explicit_lang:
+        return chosen if explicit_layout else defaults.layouts_for(language)
+    return [name for name in chosen if name in own] if explicit_layout else own
+
+
 def select_languages(proj: Project, wanted: list[str]) -> list[str]:
     """Return the languages to build: ``wanted`` (checked) or the project's defaults."""
     from brochure.languages import is_known, unknown_message
@@ -298,13 +313,11 @@ def build(
 
         check_complete(proj, items, list(options.topics) if options.topics is not None
                        else None, languages)
-    if _names(layout):
-        matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
-                        languages, print_shop=print_shop)
-    else:  # the default layouts, which may differ per language (defaults.layouts_by_language)
-        matrix = sorted({job for lang in languages for job in expand(
-            [i.id for i in items], [lay.id for lay in select_layouts(defaults.layouts_for(lang))],
-            papers, [lang], print_shop=print_shop)})
+    matrix = sorted({job for code in languages for job in expand(
+        [i.id for i in items], _layouts_for(defaults, code, [lay.id for lay in chosen],
+                                            explicit_layout=bool(_names(layout)),
+                                            explicit_lang=bool(_names(lang))),
+        papers, [code], print_shop=print_shop)})
     if part is not None:
         matrix = shard_jobs(matrix, *part)
     manifest_path = out_dir / manifest_name(part)

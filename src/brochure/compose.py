@@ -182,15 +182,18 @@ def environment(project_root: Path) -> jinja2.Environment:
 
 def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     """Return every CSS rule the brochure uses, in cascade order."""
-    names = ["base.css", brochure.layout.stylesheet]
-    css = [font_face_css(), _sheet_css(brochure)]
-    css += [style_path(project_root, name).read_text("utf-8") for name in names]
+    css = [font_face_css(), _sheet_css(brochure),
+           style_path(project_root, "base.css").read_text("utf-8"),
+           # Between the shared rules and the layout's own: the language words base.css's
+           # page numbers, and a layout without page numbers (poster, tri-fold) still
+           # turns them off after it.
+           language_css(brochure),
+           style_path(project_root, brochure.layout.stylesheet).read_text("utf-8")]
     if brochure.print_shop:
         # The bleed is painted past the trim edge and cut off; WeasyPrint draws the crop
         # marks in it and writes the TrimBox and BleedBox.
         bleed = BLEED[brochure.paper]
         css.append(f"@page {{ bleed: {bleed}; marks: crop; }} :root {{ --bleed: {bleed}; }}")
-    css.append(language_css(brochure))
     # Last, so the clinic's colours re-colour every stylesheet through custom properties.
     css.append(theme_css(brochure.clinic))
     return "\n".join(css)
