@@ -228,6 +228,6 @@ def test_every_trifold_inside_is_its_own(pdfs) -> None:
 @pytest.mark.parametrize("condition", CONDITIONS)
 def test_poster_has_a_line_on_risks_and_points_to_the_handout(pdfs, condition: str) -> None:
     text = pdfs[condition, "poster"].text
-    assert ("Dry needling has a few rare but serious risks. Ask us for the handout on risks "
+    assert ("Dry needling has rare but serious risks. Ask us for the handout on risks "
             "and who should not have dry needling.") in text
-    assert "a clinic's web article, not a research study. Not a promise of your result." in text
+    assert "a clinic's web article: not a research study, and not a promise." in text
