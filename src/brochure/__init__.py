@@ -22,14 +22,17 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "export_translations",
+    "import_translations",
     "init",
     "list_project",
     "merge_manifests",
+    "translations",
 ]
 
 _ERRORS = {"BrochureError", "ContentError", "Problem", "UsageError"}
-_API = {"BuildFailed", "BuildResult", "build", "check", "init", "list_project",
-        "merge_manifests"}
+_API = {"BuildFailed", "BuildResult", "build", "check", "export_translations",
+        "import_translations", "init", "list_project", "merge_manifests", "translations"}
 
 if TYPE_CHECKING:
     from typing import Any
@@ -39,9 +42,12 @@ if TYPE_CHECKING:
         BuildResult,
         build,
         check,
+        export_translations,
+        import_translations,
         init,
         list_project,
         merge_manifests,
+        translations,
     )
     from brochure.errors import BrochureError, ContentError, Problem, UsageError
 
