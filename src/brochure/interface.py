@@ -37,11 +37,6 @@ def catalogue_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def languages_with_catalogues() -> list[str]:
-    """Return the languages the package has interface text for (English is built in)."""
-    return sorted(p.name for p in LOCALE_DIR.iterdir() if catalogue_path(p.name).is_file())
-
-
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """Return the compiled catalogue of ``language``: English text when it has none."""
