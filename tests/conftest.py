@@ -118,6 +118,20 @@ def minimal_files() -> dict[str, str | bytes]:
     }
 
 
+@pytest.fixture(scope="session")
+def default_library(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Build the default content's whole English matrix once per test run; return the PDFs.
+
+    Every test module that reads the shipped brochures shares this one build. The Spanish
+    and French brochures are read back in test_translated_pdfs.py.
+    """
+    from brochure import build
+
+    result = build(project=ROOT, lang="en", out=tmp_path_factory.mktemp("default-library"))
+    assert result.outputs, "the build wrote no PDFs"
+    return list(result.outputs)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Build a project in tmp_path (minimal files plus overrides) and chdir into it."""
