@@ -392,3 +392,13 @@ def test_a_language_can_have_its_own_default_layouts(es_project: Path, tmp_path)
     code, _, err = run("list")
     assert code == 1
     assert "unknown layout 'handuot' (did you mean 'handout'?)" in err
+
+
+def test_lang_option_refuses_unknown_codes_and_the_default_language(es_project: Path) -> None:
+    code, _, err = run("build", "--lang", "sp")
+    assert (code, err) == (2, "error: --lang: unknown language code 'sp' (did you mean 'es'?); "
+                              "use a two-letter ISO 639-1 code such as 'en', 'es' or 'fr' "
+                              "(optionally with a region: 'pt-BR')\n")
+    code, _, err = run("translations", "export", "--lang", "en")
+    assert (code, err) == (2, "error: --lang en is the default language, which the content is "
+                              "written in; choose the language to translate into\n")
