@@ -181,13 +181,18 @@ class Catalogue:
         return self.map(audit, paths)
 
     def select(self, *, layout: str | None = None, paper: str | None = None,
-               condition: str | None = None, imposed: bool = False) -> list[Path]:
-        """Return the PDFs of one layout, paper and/or condition, sorted by name."""
+               condition: str | None = None, language: str | None = "en",
+               imposed: bool = False) -> list[Path]:
+        """Return the PDFs of one layout, paper, condition and language, sorted by name.
+
+        English by default: most tests read what the source content says; None is every
+        language.
+        """
         found = []
         for name, path in sorted(self.pdfs.items()):
-            cond, lay, pap = name.split(".")[:3]
+            cond, lay, pap, lang = name.split(".")[:4]
             if (layout in (None, lay) and paper in (None, pap) and condition in (None, cond)
-                    and (".imposed." in name) == imposed):
+                    and language in (None, lang) and (".imposed." in name) == imposed):
                 found.append(path)
         return found
 

@@ -37,6 +37,8 @@ def test_list(make_project) -> None:
         "Topics:",
         "  intro                      What is dry needling?",
         "  safety                     Is dry needling safe?",
+        "Languages:",
+        "  en                         English (the default language)",
         "Layouts:",
         "  handout                    Portrait handout for the office printer or email, one "
         "brochure per condition. Papers: letter (US Letter portrait), a4 (A4 portrait).",

@@ -110,7 +110,8 @@ def _valid_pdf(path: Path) -> bool:
 def test_sigkill_mid_batch_leaves_no_partial_pdf(tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "brochure", "build", "--project", str(ROOT),
-               "--out", str(out), "--layout", "handout", "--paper", "letter", "--jobs", "2"]
+               "--out", str(out), "--layout", "handout", "--paper", "letter", "--lang", "en",
+               "--jobs", "2"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env, start_new_session=True)

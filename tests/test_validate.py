@@ -108,6 +108,14 @@ def test_bad_file_name(make_project) -> None:
     ]
 
 
+def test_translations_are_parallel_files(make_project) -> None:
+    spanish = ("translation: {source: 0123456789abcdef, reviewed: null}\n"
+               + INTRO.replace("What is dry needling?", "¿Qué es la punción seca?"))
+    project = load_project(make_project({"handouts/topics/intro.es.yaml": spanish}))
+    assert project.topics["intro"].model.title == "What is dry needling?"
+    assert project.translated["es"].topics["intro"].model.title == "¿Qué es la punción seca?"
+
+
 def test_missing_handouts_folder(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=r"no 'handouts' folder in \."):

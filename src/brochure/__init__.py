@@ -23,21 +23,34 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "export_translations",
+    "import_translations",
     "init",
     "list_project",
     "merge_manifests",
     "personalise",
     "send",
+    "translations",
 ]
 
 _ERRORS = {"BrochureError", "BuildFailed", "ContentError", "MailError", "Problem", "UsageError"}
-_API = {"build", "check", "init", "list_project", "merge_manifests"}
+_API = {"build", "check", "export_translations", "import_translations", "init", "list_project",
+        "merge_manifests", "translations"}
 _PERSONAL = {"personalise", "send"}
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from brochure.api import build, check, init, list_project, merge_manifests
+    from brochure.api import (
+        build,
+        check,
+        export_translations,
+        import_translations,
+        init,
+        list_project,
+        merge_manifests,
+        translations,
+    )
     from brochure.catalogue.run import BuildResult
     from brochure.errors import (
         BrochureError,

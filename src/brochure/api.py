@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,14 +18,17 @@ from brochure.catalogue.manifest import merge
 from brochure.catalogue.matrix import parse_shard
 from brochure.content.assets import template_sources
 from brochure.content.layouts import layouts, select_layouts
-from brochure.content.project import load_project
+from brochure.content.project import Project, load_project
+from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
-from brochure.render.output import guard_out_dir
+from brochure.render.output import atomic_write, guard_out_dir
 from brochure.scaffold import init_project
 
 if TYPE_CHECKING:
     from brochure.catalogue.run import BuildResult, Progress
     from brochure.checks.run import CheckResult
+    from brochure.content.exchange import Imported
+    from brochure.content.translate import Coverage
 
 # The errors a build raises, offered here too for callers that catch them by this module.
 __all__ = ["BuildFailed", "CheckFailed", "Listing", "build", "check", "init", "list_project",
@@ -39,6 +42,7 @@ class Listing:
     conditions: list[tuple[str, str]]
     topics: list[tuple[str, str]]
     layouts: list[tuple[str, str, list[str]]]
+    languages: list[tuple[str, str]] = field(default_factory=list)  # (code, description)
 
 
 def plain_path(value: Path | str, option: str) -> Path:
@@ -59,8 +63,20 @@ def _project_root(project: Path | str) -> Path:
 
 def list_project(*, project: Path | str = ".") -> Listing:
     """Return the conditions, topics and layouts of a project."""
+    from brochure.content.languages import display_name
+    from brochure.content.translate import coverage
+
     proj = load_project(_project_root(project))
+    found = coverage(proj)
+    languages = [(proj.language, f"{display_name(proj.language)} (the default language)")]
+    for code in found.languages():
+        total = sum(1 for f in found.files if f.language == code)
+        built = "" if code in proj.languages else "; not in defaults.languages"
+        languages.append((code, f"{display_name(code)}: {found.count(code, 'translated')} of "
+                                f"{total} files translated, {found.count(code, 'stale')} stale"
+                                f"{built}"))
     return Listing(
+        languages=languages,
         conditions=[(i, c.model.title) for i, c in proj.conditions.items()],
         topics=[(i, t.model.title) for i, t in proj.topics.items()],
         layouts=[(key, lay.description,
@@ -101,13 +117,15 @@ def check(
     layout: str | Sequence[str] | None = None,
     today: dt.date | None = None,
     print_shop: bool = False,
+    lang: str | Sequence[str] | None = None,
 ) -> CheckResult:
     """Check content quality, and unless ``render`` is False the rendered PDF of each layout.
 
+    Every language of ``defaults.languages`` is checked unless ``lang`` narrows them.
     ``layout`` names one layout or several ("all" for every one); by default the layouts of
-    clinic.yaml's ``defaults``. ``print_shop`` also renders each brochure's print-shop PDF
-    and reads it back as a print shop's prepress check would (PDF/X-4, boxes, colour,
-    marks, lines, images, ink).
+    clinic.yaml's ``defaults`` (for each language). ``print_shop`` also renders each
+    brochure's print-shop PDF and reads it back as a print shop's prepress check would
+    (PDF/X-4, boxes, colour, marks, lines, images, ink).
     """
     from brochure.checks.run import CheckResult, check_brochures
 
@@ -116,10 +134,14 @@ def check(
                          "--content-only")
     root = _project_root(project)
     proj = load_project(root)
-    chosen = select_layouts(_names(layout) or proj.clinic.defaults.layouts)
-    reports = check_brochures(proj, list(conditions), layouts=chosen,
-                              paper=paper or proj.clinic.defaults.paper, render=render,
-                              today=today, print_shop=print_shop)
+    defaults = proj.clinic.defaults
+    chosen = [lay.id for lay in select_layouts(_names(layout) or defaults.layouts)]
+    by_language = {code: select_layouts(layouts_for(
+        defaults, code, chosen, explicit_layout=bool(_names(layout)),
+        explicit_lang=bool(_names(lang)))) for code in select_languages(proj, _names(lang))}
+    reports = check_brochures(proj, list(conditions), layouts=by_language,
+                              paper=paper or defaults.paper, render=render, today=today,
+                              print_shop=print_shop)
     return CheckResult(reports=reports, strict=strict)
 
 
@@ -148,6 +170,8 @@ def build(
     shard: str | tuple[int, int] | None = None,
     limits: Limits | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    lang: str | Sequence[str] | None = None,
+    allow_fallback: bool = False,
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers and return what happened.
 
@@ -163,6 +187,9 @@ def build(
     N-th item, starting at K.
     ``print_shop`` writes PDF/X-4 files for a print shop instead of the office PDFs;
     ``archive`` also writes a PDF/A-2u copy of each office PDF (``….pdfa.pdf``).
+    ``lang`` narrows the languages (default: clinic.yaml's ``defaults.languages``); a
+    language whose translation files are missing fails before anything is built, naming
+    them, unless ``allow_fallback`` prints those parts in the default language.
     """
     from brochure.catalogue.run import build_catalogue
 
@@ -185,10 +212,50 @@ def build(
         root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
         print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
-        limits=bounds, on_progress=on_progress)
+        limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback)
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
     """Join shard manifests into one manifest; return how many outputs it lists."""
     return len(merge([plain_path(p, "manifest") for p in paths], plain_path(out, "--out"),
                      __version__))
+
+
+def translations(*, project: Path | str = ".", languages: Sequence[str] = ()) -> Coverage:
+    """Return how complete each language is: translated, missing and stale files."""
+    from brochure.content.translate import coverage
+
+    proj = load_project(_project_root(project))
+    wanted = select_languages(proj, list(languages)) if languages else None
+    return coverage(proj, [lang for lang in wanted or [] if lang != proj.language] or None)
+
+
+def export_translations(*, project: Path | str = ".", lang: str,
+                        out: Path | str | None = None) -> tuple[Path, int]:
+    """Write the PO file of every translatable string for ``lang``; return it and its size."""
+    from brochure.content.exchange import export_po
+
+    root = _project_root(project)
+    proj = load_project(root)
+    _translation_language(proj, lang)
+    data, count = export_po(proj, lang)
+    target = plain_path(out, "--out") if out is not None else root / f"translations.{lang}.po"
+    atomic_write(target, data)
+    return target, count
+
+
+def import_translations(*, project: Path | str = ".", lang: str,
+                        po_file: Path | str) -> Imported:
+    """Write a translator's PO file back to the ``<id>.<lang>.yaml`` files."""
+    from brochure.content.exchange import import_po
+
+    proj = load_project(_project_root(project))
+    _translation_language(proj, lang)
+    return import_po(proj, plain_path(po_file, "PO file"), lang)
+
+
+def _translation_language(proj: Project, lang: str) -> None:
+    select_languages(proj, [lang])
+    if lang == proj.language:
+        raise UsageError(f"--lang {lang} is the default language, which the content is "
+                         "written in; choose the language to translate into")

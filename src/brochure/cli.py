@@ -79,7 +79,7 @@ def main() -> None:
               help="Show the brand colours in CMYK, as the print-shop files print them.")
 @PROJECT
 def list_cmd(show_templates: bool, show_colours: bool, project: Path) -> None:
-    """List the conditions, topics, layouts and papers of a project.
+    """List the conditions, topics, languages, layouts and papers of a project.
 
     \b
     Example:
@@ -106,6 +106,9 @@ def list_cmd(show_templates: bool, show_colours: bool, project: Path) -> None:
     click.echo("Topics:")
     for key, title in listing.topics:
         click.echo(f"  {key:<26} {title}")
+    click.echo("Languages:")
+    for key, description in listing.languages:
+        click.echo(f"  {key:<26} {description}")
     click.echo("Layouts:")
     for key, description, papers in listing.layouts:
         click.echo(f"  {key:<26} {description} Papers: {', '.join(papers)}.")
@@ -125,6 +128,12 @@ def _cpus() -> int:
 @click.option("--paper", "papers", multiple=True, type=click.Choice(["letter", "a4"]),
               help="Paper family; repeat it for both (default: clinic.yaml's "
               "defaults.papers, or defaults.paper).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to build, such as es; repeat it for several (default: "
+              "clinic.yaml's defaults.languages).")
+@click.option("--allow-fallback", is_flag=True,
+              help="Print parts that have no translation in the default language, marked "
+              "with their own language, instead of failing.")
 @click.option("--topics", help="Comma-separated topic ids to use instead of the condition's own.")
 @click.option("--out", type=PlainPath(file_okay=False, path_type=Path),
               help="Folder for the PDFs (default: dist/ in the project).")
@@ -155,15 +164,16 @@ def _cpus() -> int:
               metavar="MB", help="Stop a brochure that needs more memory.")
 @PROJECT
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
-          topics: str | None, out: Path | None, jobs: int | None, force: bool,
+          langs: tuple[str, ...], allow_fallback: bool, topics: str | None,
+          out: Path | None, jobs: int | None, force: bool,
           shard: str | None, quiet: bool, location: str | None, print_shop: bool,
           archive: bool, html: bool, run_check: bool, strict: bool, time_limit: float,
           memory_limit: int,
           project: Path) -> None:
     """Build the brochures: every condition in every layout and paper of the matrix.
 
-    With no arguments it builds clinic.yaml's default matrix; conditions, --layout and
-    --paper narrow it. Brochures whose content, templates and options have not changed
+    With no arguments it builds clinic.yaml's default matrix; conditions, --layout,
+    --paper and --lang narrow it. Brochures whose content, templates and options have not changed
     since the last build are skipped. Files are named
     <condition>.<layout>.<paper>.<language>.pdf; dist/manifest.json lists them.
 
@@ -172,6 +182,7 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
       brochure build
       brochure build sciatica back-pain --paper a4 --out dist
       brochure build back-pain --layout trifold --layout poster
+      brochure build back-pain --lang es --lang fr
       brochure build --shard 2/4
     """
     from brochure import api
@@ -184,7 +195,8 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
             layout=layouts, out=out, html=html, check=run_check, strict=strict,
             location=location, print_shop=print_shop, archive=archive, jobs=jobs or _cpus(),
             force=force, shard=shard,
-            limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter)
+            limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter,
+            lang=langs, allow_fallback=allow_fallback)
     for warning in result.warning_lines():
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
@@ -205,10 +217,13 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
               "clinic.yaml's defaults.layouts).")
 @click.option("--paper", type=click.Choice(["letter", "a4"]),
               help="Paper family (default: clinic.yaml's defaults.paper).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to check; repeat it for several (default: clinic.yaml's "
+              "defaults.languages).")
 @PROJECT
 def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
           print_shop: bool, layouts: tuple[str, ...], paper: str | None,
-          project: Path) -> None:
+          langs: tuple[str, ...], project: Path) -> None:
     """Check readability, health-literacy items, sources and accessibility.
 
     Exits 0 when clean, 1 on errors (with --strict, on warnings too).
@@ -223,7 +238,7 @@ def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: boo
 
     result = api.check(project=project, conditions=conditions, strict=strict,
                        render=not content_only, print_shop=print_shop, layout=layouts,
-                       paper=paper)
+                       paper=paper, lang=langs)
     from brochure.checks import report
 
     if fmt == "json":
@@ -294,6 +309,79 @@ def init(directory: Path, name: str | None) -> None:
     written = api.init(target=directory, name=name)
     click.echo(f"created {directory} ({len(written)} files); edit "
                f"{directory / 'handouts' / 'clinic.yaml'} first")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--lang", "langs", multiple=True, metavar="CODE",
+              help="Language to report on; repeat it for several (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is missing or stale.")
+@PROJECT
+@click.pass_context
+def translations(ctx: click.Context, langs: tuple[str, ...], fmt: str, strict: bool,
+                 project: Path) -> None:
+    """Show how complete each translation is: translated, missing and stale files.
+
+    A translation is stale when its default-language file changed after it was
+    translated. Subcommands exchange PO files with a translator.
+
+    \b
+    Example:
+      brochure translations
+      brochure translations --lang es --format json --strict
+      brochure translations export --lang es
+      brochure translations import translations.es.po --lang es
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from brochure import api
+    from brochure.checks import coverage_report
+
+    result = api.translations(project=project, languages=langs)
+    click.echo(coverage_report.coverage_json(result) if fmt == "json"
+               else coverage_report.coverage_text(result))
+    if strict and not result.complete:
+        sys.exit(1)
+
+
+@translations.command("export")
+@click.option("--lang", required=True, metavar="CODE", help="The language to translate into.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The PO file to write (default: translations.<lang>.po in the project).")
+@PROJECT
+def translations_export(lang: str, out: Path | None, project: Path) -> None:
+    """Write a PO file of every string to translate, for a translator.
+
+    \b
+    Example:
+      brochure translations export --lang es --out es.po
+    """
+    from brochure import api
+
+    target, count = api.export_translations(project=project, lang=lang, out=out)
+    click.echo(f"wrote {target} ({count} strings)")
+
+
+@translations.command("import")
+@click.argument("po_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--lang", required=True, metavar="CODE", help="The language of the PO file.")
+@PROJECT
+def translations_import(po_file: Path, lang: str, project: Path) -> None:
+    """Write a translated PO file back to the <id>.<lang>.yaml files.
+
+    \b
+    Example:
+      brochure translations import es.po --lang es
+    """
+    from brochure import api
+
+    done = api.import_translations(project=project, lang=lang, po_file=po_file)
+    for path, left in done.incomplete:
+        click.echo(f"warning: {path}: {left} string{'s' if left != 1 else ''} not translated "
+                   "yet; the file was not written", err=True)
+    click.echo(f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
+               f"{len(done.incomplete)} incomplete")
 
 
 @main.group()

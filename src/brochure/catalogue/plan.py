@@ -39,6 +39,7 @@ class Options:
     html: bool = False
     strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
     archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
+    allow_fallback: bool = False  # untranslated parts in the default language, marked
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def tool_digest() -> str:
     """Return a digest of the tool's own code and data, so an upgrade rebuilds everything."""
     h = hashlib.sha256(__version__.encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".yaml", ".j2", ".css", ".txt"}:
+        if path.is_file() and path.suffix in {".py", ".yaml", ".j2", ".css", ".txt", ".po"}:
             h.update(f"{path.relative_to(PACKAGE_DIR).as_posix()}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -101,6 +102,16 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
         files = dict(shared)
         files[f"conditions/{job.condition}"] = condition.source.file
         files.update({f"topics/{t}": project.topics[t].source.file for t in topic_ids})
+        if job.language != project.language:
+            # The language's own files: a new or changed translation rebuilds its outputs.
+            tr = project.translation(job.language)
+            if job.condition in tr.conditions:
+                files[f"conditions/{job.condition}.{job.language}"] = \
+                    tr.conditions[job.condition].source.file
+            files.update({f"topics/{t}.{job.language}": tr.topics[t].source.file
+                          for t in topic_ids if t in tr.topics})
+            if tr.clinic is not None:
+                files[f"clinic.{job.language}.yaml"] = tr.clinic.source.file
         layout = get_layout(job.layout)
         for name in ("base.css", layout.stylesheet):
             files[f"styles/{name}"] = style_path(project.root, name)
@@ -108,6 +119,7 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
                             job.print_shop],
                     "topics": options.topics, "location": options.location,
                     "html": options.html, "strict": options.strict, "archive": options.archive,
+                    "allow_fallback": options.allow_fallback,
                     "tool": tool_digest()}
         planned.append(Planned(job, inputs_hash(files, settings)))
     return planned

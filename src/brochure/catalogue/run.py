@@ -20,6 +20,7 @@ from brochure.catalogue.plan import Options, Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.layouts import select_layouts
 from brochure.content.project import load_project
+from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed
 from brochure.render.output import atomic_write, remove_stale_parts
 
@@ -96,6 +97,8 @@ def build_catalogue(
     part: tuple[int, int] | None,
     limits: Limits,
     on_progress: Callable[[Progress], None] | None,
+    lang: Sequence[str] = (),
+    allow_fallback: bool = False,
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``."""
     started = time.perf_counter()
@@ -107,9 +110,10 @@ def build_catalogue(
         for name in papers:
             lay.paper_spec(name)
     items = proj.select(list(conditions))
+    languages = select_languages(proj, list(lang))
     options = Options(topics=tuple(topics) if topics is not None else None,
                       location=location, html=html, strict=strict,
-                      archive=archive)
+                      archive=archive, allow_fallback=allow_fallback)
     if topics is not None or location is not None:
         # Wrong ids are a usage error before anything runs, not one failure per item.
         from brochure.compose.brochure import assemble
@@ -117,15 +121,24 @@ def build_catalogue(
         assemble(proj, items[0], layout=chosen[0], paper=papers[0],
                  topics=list(options.topics) if options.topics is not None else None,
                  location=location)
+    by_language = {code: layouts_for(defaults, code, [lay.id for lay in chosen],
+                                     explicit_layout=bool(layouts), explicit_lang=bool(lang))
+                   for code in languages}
     if check or strict:
         from brochure.checks.run import CheckResult, check_brochures
 
-        gate = CheckResult(check_brochures(proj, list(conditions), layouts=chosen[:1],
-                                           paper=defaults.paper, render=False), strict=strict)
+        gate = CheckResult(check_brochures(
+            proj, list(conditions), layouts={code: chosen[:1] for code in languages},
+            paper=defaults.paper, render=False), strict=strict)
         if not gate.passed:
             raise CheckFailed(gate)
-    matrix = expand([i.id for i in items], [lay.id for lay in chosen], papers,
-                    [defaults.language], print_shop=print_shop)
+    if not allow_fallback:
+        from brochure.content.translate import check_complete
+
+        check_complete(proj, items, list(options.topics) if options.topics is not None
+                       else None, languages)
+    matrix = sorted({job for code in languages for job in expand(
+        [i.id for i in items], by_language[code], papers, [code], print_shop=print_shop)})
     if part is not None:
         matrix = shard_jobs(matrix, *part)
     with hold(out_dir) as tmp:

@@ -42,7 +42,8 @@ def setup(project: Project, out_dir: Path, options: Options) -> Callable[[Job], 
         brochure = assemble(project, project.conditions[job.condition],
                             layout=get_layout(job.layout), paper=job.paper,
                             topics=list(options.topics) if options.topics is not None else None,
-                            location=options.location, print_shop=job.print_shop)
+                            location=options.location, print_shop=job.print_shop,
+                            language=job.language, allow_fallback=options.allow_fallback)
         done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir,
                        html=options.html, images=images, strict=options.strict,
                        archive=options.archive)

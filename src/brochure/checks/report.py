@@ -33,6 +33,8 @@ def as_json(result: CheckResult) -> str:
 def _brochure(report: BrochureReport, style: Style) -> list[str]:
     r = report.readability
     lines = [style(f"{report.id}: {report.title}", "title") + f"  ({report.file})"]
+    if "formula" in r:  # a translation, scored with its language's own formula
+        return lines + _translation(report, style)
     lines.append(f"  {'Section':<44} {'Grade':>5} {'Ease':>5} {'Words':>5} {'Passive':>7}")
     for s in report.sections:
         title = s.title if len(s.title) <= 44 else s.title[:43] + "…"
@@ -58,6 +60,24 @@ def _brochure(report: BrochureReport, style: Style) -> list[str]:
         lines.append(f"  {f.file}:{f.line}:{f.column}: {style(f.severity, f.severity)}: "
                      f"{f.message}")
     return lines
+
+
+def _findings(report: BrochureReport, style: Style) -> list[str]:
+    findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file,
+                                                      f.line, f.column, f.message))
+    return [f"  {f.file}:{f.line}:{f.column}: {style(f.severity, f.severity)}: {f.message}"
+            for f in findings]
+
+
+def _translation(report: BrochureReport, style: Style) -> list[str]:
+    r = report.readability
+    lines = [f"  {'Section':<44} {'Ease':>5} {'Words':>5}"]
+    for s in report.sections:
+        title = s.title if len(s.title) <= 44 else s.title[:43] + "…"
+        lines.append(f"  {title:<44} {s.reading_ease:>5.1f} {s.words:>5}")
+    lines.append(f"  Whole brochure: {r['formula']} {r['reading_ease']:.1f} ({r['band']}), "
+                 f"{r['avg_sentence_length']:.1f} words a sentence")
+    return lines + _findings(report, style)
 
 
 def as_text(result: CheckResult, style: Style = _plain) -> str:

@@ -81,30 +81,46 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
     return found
 
 
-def check_brochures(project: Project, ids: list[str], *, layouts: Sequence[Layout], paper: str,
+def check_brochures(project: Project, ids: list[str], *,
+                    layouts: Sequence[Layout] | dict[str, list[Layout]], paper: str,
                     render: bool, today: dt.date | None = None,
                     print_shop: bool = False) -> list[BrochureReport]:
     """Check the named conditions (all when none); render and audit each layout when ``render``.
 
-    The content is the same in every layout, so it is checked once per condition; what the
-    PDF audit finds is named with its layout, e.g. "poster: page 1: ...". ``print_shop``
-    also preflights each layout's print-shop PDF.
+    ``layouts`` is a list for the default language, or the layouts of each language to
+    check. The content is checked once per condition and language (a translation with its
+    own readability formula, translation records and figures, see quality_i18n.py); what
+    the PDF audit finds is named with its layout, e.g. "poster: page 1: ...".
+    ``print_shop`` also preflights each layout's print-shop PDF.
     """
+    from brochure.checks.quality_i18n import check_translation
+
+    by_language = layouts if isinstance(layouts, dict) else {project.language: list(layouts)}
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
     for item in project.select(ids):
-        b = assemble(project, item, layout=layouts[0], paper=paper)
-        report = content_report(b, today=day, clinic_source=None if reports
-                                else project.clinic_source)  # the clinic's problems once
-        if render:
-            for layout in layouts:
-                report.findings.extend(_audit(project, assemble(project, item, layout=layout,
-                                                                paper=paper)))
-        if print_shop:
-            for layout in layouts:
-                shop = assemble(project, item, layout=layout, paper=paper, print_shop=True)
-                report.findings.extend(prepress_findings(project.root, shop))
-        reports.append(report)
+        for lang, chosen in by_language.items():
+            if not chosen:
+                continue
+            b = assemble(project, item, layout=chosen[0], paper=paper, language=lang,
+                         allow_fallback=True)
+            source = None if reports else project.clinic_source  # the clinic's problems once
+            if lang == project.language:
+                report = content_report(b, today=day, clinic_source=source)
+            else:
+                report = check_translation(b, project, today=day)
+                report.findings.extend(brochure_findings(b))
+            if render:
+                for layout in chosen:
+                    report.findings.extend(_audit(project, assemble(
+                        project, item, layout=layout, paper=paper, language=lang,
+                        allow_fallback=True)))
+            if print_shop:
+                for layout in chosen:
+                    shop = assemble(project, item, layout=layout, paper=paper, print_shop=True,
+                                    language=lang, allow_fallback=True)
+                    report.findings.extend(prepress_findings(project.root, shop))
+            reports.append(report)
     return reports
 
 

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from brochure.compose.interface import Interface
 from brochure.content.models import Figure, FiguresBlock, Source
 
 WIDTH = 640
@@ -21,30 +22,23 @@ AXIS_H = 22
 FONT = "'Atkinson Hyperlegible', sans-serif"
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
+ENGLISH = Interface("en")
 
 
-def figure_value(fig: Figure) -> str:
-    """Return the figure as printed: '50–75%' or '70%'."""
-    if fig.high is None or fig.high == fig.low:
-        return f"{_fmt(fig.low)}%"
-    return f"{_fmt(fig.low)}–{_fmt(fig.high)}%"
+def figure_value(fig: Figure, ui: Interface = ENGLISH) -> str:
+    """Return the figure as printed: '50–75%' or '70%' (in French '50–75 %')."""
+    return ui.percent(fig.low, fig.high)
 
 
-def figure_sentence(fig: Figure) -> str:
+def figure_sentence(fig: Figure, ui: Interface = ENGLISH) -> str:
     """Return the figure in words for screen readers: 'Label: 50 to 75% (about half ...)'."""
-    if fig.high is None or fig.high == fig.low:
-        amount = f"{_fmt(fig.low)}%"
-    else:
-        amount = f"{_fmt(fig.low)} to {_fmt(fig.high)}%"
-    return f"{fig.label}: {amount} ({fig.words})"
+    return f"{fig.label}: {ui.percent_words(fig.low, fig.high)} ({fig.words})"
 
 
-def alt_text(block: FiguresBlock) -> str:
+def alt_text(block: FiguresBlock, ui: Interface = ENGLISH) -> str:
     """Return the chart's full text equivalent."""
-    rows = "; ".join(figure_sentence(f) for f in block.items)
-    return f"Bar chart, {block.measure}. {rows}."
+    rows = "; ".join(figure_sentence(f, ui) for f in block.items)
+    return ui.gettext("Bar chart, {measure}. {rows}.").format(measure=block.measure, rows=rows)
 
 
 def _wrap(text: str, width: float) -> list[str]:
@@ -58,7 +52,8 @@ def _x(value: float, left: float, span: float) -> float:
 
 
 def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WIDTH,
-                words_below: bool = False, plain: bool = False) -> Markup:
+                words_below: bool = False, plain: bool = False,
+                ui: Interface = ENGLISH) -> Markup:
     """Draw one horizontal bar per figure on a shared 0-100 % scale.
 
     A narrower ``width`` prints larger type at the same size on paper. ``words_below`` puts
@@ -75,7 +70,7 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f"font-family={quoteattr(FONT)}>",
-        f"<title>{escape(alt_text(block))}</title>",
+        f"<title>{escape(alt_text(block, ui))}</title>",
     ]
     axis_y = height - AXIS_H
     for tick in (0, 25, 50, 75, 100):
@@ -84,11 +79,11 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
         parts.append(f'<line x1="{x}" y1="{axis_y}" x2="{x}" y2="{axis_y + 5}" '
                      'stroke="#46535f" stroke-width="1"/>')
         parts.append(f'<text x="{x}" y="{height - 3}" font-size="13" fill="#46535f" '
-                     f'text-anchor="{anchor}">{tick}%</text>')
+                     f'text-anchor="{anchor}">{escape(ui.percent(tick))}</text>')
     for i, fig in enumerate(block.items):
         top = tops[i]
         bar_y = top + LABEL_H
-        label = figure_value(fig)
+        label = figure_value(fig, ui)
         title = f"{fig.label}: {label}" if plain else fig.label
         parts.append(f'<text x="{left}" y="{top + 16}" font-size="16" font-weight="bold" '
                      f'fill="#1f2933">{escape(title)}</text>')

@@ -40,6 +40,7 @@ class Card:
     title: str | None  # None for a card that goes on with the part of the card before it
     lead: str | None  # Markdown: a topic's key message, or the condition's explanation
     blocks: list[Block] = field(default_factory=list)
+    lang: str | None = None  # set when the card is in another language than the brochure
     sources: dict[str, Source] = field(default_factory=dict)  # what the card's charts cite
 
     @property
@@ -73,6 +74,7 @@ class Digest:
     key_points: list[str]
     chart: FiguresBlock | None
     chart_part: Part | None
+    key_point_langs: list[str | None] = field(default_factory=list)
 
     def columns(self, count: int) -> list[list[Card]]:
         """Share the cards, in reading order, among ``count`` panels as evenly as possible."""
@@ -94,10 +96,10 @@ def _essential(block: Block) -> bool:
 
 
 def _run(card_id: str, kind: str, title: str | None, lead: str | None, blocks: list[Block],
-         sources: dict[str, Source] | None = None) -> list[Card]:
+         sources: dict[str, Source] | None = None, lang: str | None = None) -> list[Card]:
     """Return the title card with the first block, then one untitled card per other block."""
-    head = Card(card_id, kind, title, lead, blocks[:1], dict(sources or {}))
-    return [head, *(Card(f"{card_id}-{n}", kind, None, None, [blk], dict(sources or {}))
+    head = Card(card_id, kind, title, lead, blocks[:1], lang, dict(sources or {}))
+    return [head, *(Card(f"{card_id}-{n}", kind, None, None, [blk], lang, dict(sources or {}))
                     for n, blk in enumerate(blocks[1:], start=2))]
 
 
@@ -105,7 +107,7 @@ def _explanation(b: Brochure) -> list[Card]:
     """Return the condition's own cards: its explanation, its first chart, its red flags."""
     sections = [p for p in b.parts if p.kind == "section"]
     if not sections:
-        return [Card(f"{b.id}-about", "section", b.title, b.subtitle)]
+        return [Card(f"{b.id}-about", "section", b.title, b.subtitle, lang=b.text_lang)]
     first = sections[0]
     texts = [blk for blk in first.blocks if isinstance(blk, TextBlock)]
     charts = [blk for p in sections for blk in p.blocks if isinstance(blk, FiguresBlock)]
@@ -115,16 +117,22 @@ def _explanation(b: Brochure) -> list[Card]:
     sources = {k: v for p in sections for k, v in p.sources.items()}
     # On a panel the chart's caption says what the number is; its heading would repeat it.
     chart = [blk.model_copy(update={"heading": None}) for blk in charts[:1]]
-    return _run(first.id, "section", first.title, lead, [*urgent, *chart], sources)
+    return _run(first.id, "section", first.title, lead, [*urgent, *chart], sources,
+                lang=first.lang)
 
 
-def _key_points(b: Brochure, limit: int) -> list[str]:
-    """Return the brochure's key message, then its topics' in order, keeping the safety one."""
+def _key_points(b: Brochure, limit: int) -> tuple[list[str], list[str | None]]:
+    """Return the brochure's key message, then its topics' in order, keeping the safety one.
+
+    The second list holds each point's language when it differs from the brochure's.
+    """
     topics = [p for p in b.parts if p.kind == "topic" and p.key_message]
     required = [p.id for p in topics if p.id in REQUIRED_TOPICS]
     others = [p.id for p in topics if p.id not in REQUIRED_TOPICS]
     chosen = set(others[: max(0, limit - 1 - len(required))] + required)
-    return [b.key_message, *(p.key_message or "" for p in topics if p.id in chosen)]
+    picked = [p for p in topics if p.id in chosen]
+    return ([b.key_message, *(p.key_message or "" for p in picked)],
+            [b.text_lang, *(p.lang for p in picked)])
 
 
 def digest(b: Brochure, *, points: int = 3) -> Digest:
@@ -136,10 +144,12 @@ def digest(b: Brochure, *, points: int = 3) -> Digest:
         # The first topic says what the treatment is; the others earn a place on the panels
         # with something to act on (a checklist, when to call, when to get help now).
         if blocks or i == 0:
-            cards.extend(_run(p.id, "topic", p.title, p.key_message, blocks, p.sources))
+            cards.extend(_run(p.id, "topic", p.title, p.key_message, blocks, p.sources,
+                              lang=p.lang))
     charts = [(blk, p) for p in b.parts for blk in p.blocks if isinstance(blk, FiguresBlock)]
     chart, part = charts[0] if charts else (None, None)
-    return Digest(_explanation(b), cards, _key_points(b, points), chart, part)
+    points_text, points_lang = _key_points(b, points)
+    return Digest(_explanation(b), cards, points_text, chart, part, points_lang)
 
 
 def balance(cards: list[Card], count: int) -> list[list[Card]]:

@@ -38,8 +38,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = markup.to_html
-    env.filters["md_inline"] = markup.to_inline_html
+    env.filters["md"] = _md
+    env.filters["md_inline"] = _md_inline
     env.filters["plain"] = markup.to_plain
     env.globals["chart"] = charts.range_chart
     env.globals["figure_value"] = charts.figure_value
@@ -52,6 +52,24 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     return env
 
 
+def _quotes(context: jinja2.runtime.Context) -> tuple[str, str, str, str] | None:
+    """Return the quotation marks of a translated brochure (None keeps the text's own)."""
+    b = context.get("b")
+    if not isinstance(b, Brochure) or b.language == b.clinic.defaults.language:
+        return None
+    return b.ui.quotes
+
+
+@jinja2.pass_context
+def _md(context: jinja2.runtime.Context, text: str) -> Markup:
+    return markup.to_html(text, _quotes(context))
+
+
+@jinja2.pass_context
+def _md_inline(context: jinja2.runtime.Context, text: str) -> Markup:
+    return markup.to_inline_html(text, _quotes(context))
+
+
 def environment(project_root: Path) -> jinja2.Environment:
     """Return the Jinja2 environment for a project (autoescape on, undefined is an error)."""
     return _environment(tuple(template_dirs(project_root)))
@@ -59,9 +77,13 @@ def environment(project_root: Path) -> jinja2.Environment:
 
 def stylesheet_text(project_root: Path, brochure: Brochure) -> str:
     """Return every CSS rule the brochure uses, in cascade order."""
-    names = ["base.css", brochure.layout.stylesheet]
-    css = [font_face_css(), _sheet_css(brochure)]
-    css += [read_stylesheet(project_root, style_path(project_root, name)) for name in names]
+    css = [font_face_css(), _sheet_css(brochure),
+           read_stylesheet(project_root, style_path(project_root, "base.css")),
+           # Between the shared rules and the layout's own: the language words base.css's
+           # page numbers, and a layout without page numbers (poster, tri-fold) still
+           # turns them off after it.
+           language_css(brochure),
+           read_stylesheet(project_root, style_path(project_root, brochure.layout.stylesheet))]
     if brochure.print_shop:
         # The bleed is painted past the trim edge and cut off. The slug, the crop and fold
         # marks and the exact boxes are added after rendering (prepress.py).
@@ -101,6 +123,28 @@ def read_stylesheet(project_root: Path, path: Path) -> str:
     return absolute_urls(text, path)
 
 
+def language_css(brochure: Brochure) -> str:
+    """Return the rules that follow the language: page numbers, quotes, hyphenation.
+
+    Translations hyphenate with Pyphen's dictionary for their language (WeasyPrint looks
+    it up from the ``lang`` attribute): Spanish and French words run longer than English
+    ones and leave ragged lines in narrow panels otherwise. Large print never hyphenates.
+    """
+    css = brochure.ui.css()
+    if brochure.language != brochure.clinic.defaults.language and \
+            brochure.layout.id != "large-print" and _has_dictionary(brochure.language):
+        # The hyphen must be one the brochure fonts have (WeasyPrint prints U+2010 by default).
+        css += (f"\n:root:lang({brochure.language}) {{ hyphens: auto; "
+                "hyphenate-character: \"-\"; }")
+    return css
+
+
+def _has_dictionary(language: str) -> bool:
+    import pyphen
+
+    return pyphen.language_fallback(language.replace("-", "_")) is not None
+
+
 def _sheet_css(brochure: Brochure) -> str:
     """Return the page size, and the sheet as custom properties for fixed-size layouts."""
     size = brochure.layout.paper_spec(brochure.paper).css_size()
@@ -122,7 +166,8 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         styles = stylesheet_text(project_root, brochure) if inline_styles else ""
         page = template.render(
             b=brochure, clinic=brochure.clinic, brand=brochure.clinic.colours.primary,
-            font_family=FONT_FAMILY, styles=Markup(styles),
+            font_family=FONT_FAMILY, styles=Markup(styles), ui=brochure.ui,
+            _=brochure.ui.gettext,
         )
     except TemplateRefused as exc:
         raise TemplateError(f"{display_path(exc.path)}:1: cannot use the template: "
@@ -131,7 +176,7 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         where = _template_line(exc) or brochure.layout.template
         raise TemplateError(f"{where}: the template reaches for something templates may not "
                             f"use ({printable(str(exc))[:120]}); use only the values the "
-                            "tool passes (b, clinic, brand, font_family, styles)") from None
+                            "tool passes (b, clinic, brand, font_family, styles, ui, _)") from None
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from brochure.compose.brochure import Brochure
+from brochure.compose.interface import Interface
 from brochure.content.models import CalloutBlock, Source
+
+ENGLISH = Interface("en")
 
 
 def guidance_titles(b: Brochure) -> list[str]:
@@ -24,18 +27,19 @@ def guidance_titles(b: Brochure) -> list[str]:
     return list(dict.fromkeys(titles))
 
 
-def read_on(day: dt.date) -> str:
-    """Return a date as a reader says it: '20 November 2026' (no platform-specific format)."""
-    return f"{day.day} {day:%B %Y}"
+def read_on(day: dt.date, ui: Interface = ENGLISH) -> str:
+    """Return a date as a reader says it: '20 November 2026', '20 de noviembre de 2026'."""
+    return ui.day(day)
 
 
-def cite(source: Source) -> str:
+def cite(source: Source, ui: Interface = ENGLISH) -> str:
     """Return one source as printed: its title, who published it, its address and date read."""
-    text = f"\u201c{source.title}\u201d"
+    opening, closing = ui.quotes[:2]
+    text = f"{opening}{source.title}{closing}"
     if source.publisher:
         text += f", {source.publisher}"
     if source.url:
         text += f", {source.url}"
     if source.accessed:
-        text += f", read on {read_on(source.accessed)}"
+        text += ", " + ui.gettext("read on {date}").format(date=read_on(source.accessed, ui))
     return text + "."

@@ -22,21 +22,29 @@ def _safe_link(url: str) -> bool:
 
 
 @cache
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+def _parser(quotes: tuple[str, str, str, str] | None = None) -> MarkdownIt:
+    # With ``quotes``, straight quotes in the text become the language's quotation marks
+    # ("..." is «...» in Spanish); without, the text keeps the marks it was written with.
+    options: dict[str, object] = {"html": False, "linkify": False,
+                                  "typographer": quotes is not None}
+    if quotes is not None:
+        options["quotes"] = list(quotes)
+    md = MarkdownIt("zero", options)
     md.enable(_BLOCK_RULES).enable(_INLINE_RULES)
+    if quotes is not None:
+        md.enable("smartquotes")
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return md
 
 
-def to_html(text: str) -> Markup:
+def to_html(text: str, quotes: tuple[str, str, str, str] | None = None) -> Markup:
     """Render a block of content text (paragraphs and lists) to safe HTML."""
-    return Markup(_parser().render(text))
+    return Markup(_parser(quotes).render(text))
 
 
-def to_inline_html(text: str) -> Markup:
+def to_inline_html(text: str, quotes: tuple[str, str, str, str] | None = None) -> Markup:
     """Render one line of content text (bold, italic, links) to safe HTML without a paragraph."""
-    return Markup(_parser().renderInline(text))
+    return Markup(_parser(quotes).renderInline(text))
 
 
 def to_plain(text: str) -> str:

@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,6 +31,22 @@ class Reviewed(Strict):
 
     on: dt.date
     by: Text
+
+
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class TranslationRecord(Strict):
+    """Where a translation comes from and whether a native-speaking clinician has checked it.
+
+    ``source`` is the hash of the default-language file it was translated from (shown by
+    ``brochure translations``); when that file changes, the translation is stale.
+    """
+
+    source: Hash
+    reviewed: Reviewed | None = None
+    note: Text | None = None
 
 
 class Source(Strict):
@@ -152,6 +169,7 @@ class Topic(Strict):
     blocks: Annotated[list[Block], Field(min_length=1)]
     sources: list[Source] = []
     reviewed: Reviewed
+    translation: TranslationRecord | None = None
 
 
 class Condition(Strict):
@@ -165,8 +183,18 @@ class Condition(Strict):
     sources: list[Source] = []
     reviewed: Reviewed
     keywords: list[Text] = []
+    translation: TranslationRecord | None = None
 
 
+def _known_language(value: str) -> str:
+    from brochure.content.languages import is_known, unknown_message
+
+    if not is_known(value):
+        raise ValueError(unknown_message(value))
+    return value
+
+
+KnownLanguage = Annotated[str, AfterValidator(_known_language)]
 PaperFamily = Literal["letter", "a4"]
 
 
@@ -181,7 +209,32 @@ class Defaults(Strict):
     paper: PaperFamily = "letter"
     papers: Annotated[list[PaperFamily], Field(min_length=1)] | None = None
     layouts: Annotated[list[Ident], Field(min_length=1)] = ["handout"]
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: KnownLanguage = "en"
+    # The languages 'brochure build' makes (default: [language]); each but the default one
+    # reads the parallel files <id>.<lang>.yaml.
+    languages: Annotated[list[KnownLanguage], Field(min_length=1)] | None = None
+
+    # A language's own default layouts, when not all of ``layouts`` suit it: translations
+    # run longer than the text a fixed-size layout (the tri-fold) was written to hold.
+    layouts_by_language: dict[KnownLanguage, Annotated[list[Ident], Field(min_length=1)]] = {}
+
+    @field_validator("layouts_by_language")
+    @classmethod
+    def _known_language_layouts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for names in value.values():
+            cls._known_layouts(names)
+        return value
+
+    def layouts_for(self, language: str) -> list[str]:
+        """Return the layouts a default build makes in ``language``."""
+        return self.layouts_by_language.get(language, self.layouts)
+
+    @field_validator("languages")
+    @classmethod
+    def _once(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a language is listed twice; keep one")
+        return value
 
     @field_validator("layouts")
     @classmethod
@@ -203,6 +256,26 @@ class Defaults(Strict):
         """Return the papers a default build makes."""
         return list(dict.fromkeys(self.papers)) if self.papers else [self.paper]
 
+    @property
+    def matrix_languages(self) -> list[str]:
+        """Return the languages a default build makes."""
+        return list(self.languages) if self.languages else [self.language]
+
+
+class LanguageThresholds(Strict):
+    """Reading-ease limits for one language (higher scores are easier to read)."""
+
+    ease_warning: Annotated[float, Field(ge=0, le=120)] = 60
+    ease_error: Annotated[float, Field(ge=0, le=120)] = 50
+
+
+# Spanish: Fernandez-Huerta on the INFLESZ scale (65-80 "bastante facil", under 55 "algo
+# dificil"); French: Kandel-Moles on Flesch's scale (60-70 "standard", under 50 "difficult").
+DEFAULT_THRESHOLDS = {
+    "es": LanguageThresholds(ease_warning=65, ease_error=55),
+    "fr": LanguageThresholds(ease_warning=60, ease_error=50),
+}
+
 
 class CheckSettings(Strict):
     """Thresholds for ``brochure check``; the defaults follow health-literacy guidance."""
@@ -212,6 +285,16 @@ class CheckSettings(Strict):
     review_months: Annotated[int, Field(ge=1)] = 12
     passive_warning: Annotated[float, Field(ge=0, le=1)] = 0.2
     words_per_heading: Annotated[int, Field(ge=20)] = 150
+    # Reading-ease thresholds for translations, per language, on the scale of that
+    # language's own formula (see readability_i18n.py): a score below ``ease_warning``
+    # is a warning, below ``ease_error`` an error.
+    languages: dict[LanguageCode, LanguageThresholds] = {}
+
+    def thresholds(self, language: str) -> LanguageThresholds:
+        """Return the reading-ease thresholds for ``language`` (the defaults when not set)."""
+        if language in self.languages:
+            return self.languages[language]
+        return DEFAULT_THRESHOLDS.get(language.split("-")[0], LanguageThresholds())
 
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
@@ -305,6 +388,29 @@ class MailSettings(Strict):
     # The patient's name in the subject and the attachment's file name: off by default,
     # since both show in mail server logs and in the recipient's list of messages.
     show_patient_name: bool = False
+
+
+class LocationText(Strict):
+    """A location's texts in another language."""
+
+    name: Text | None = None
+    hours: list[Text] | None = None
+
+
+class ClinicTranslation(Strict):
+    """``clinic.<lang>.yaml``: the clinic's own texts in another language.
+
+    Names, numbers, addresses and colours stay in clinic.yaml; only words a patient reads
+    are translated. Texts left out print as they are in clinic.yaml.
+    """
+
+    translation: TranslationRecord
+    tagline: Text | None = None
+    disclaimer: Text | None = None
+    logo_alt: Text | None = None
+    locations: dict[Ident, LocationText] = {}
+    emergency_words: Text | None = None  # what the emergency number reaches
+    after_hours: Text | None = None  # what to do when the clinic is closed
 
 
 class Emergency(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,18 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from brochure.content.languages import is_known, unknown_message
 from brochure.content.load import Loaded, load_yaml
-from brochure.content.models import Block, Clinic, Condition, FiguresBlock, Source, Topic
+from brochure.content.models import (
+    Block,
+    Clinic,
+    ClinicTranslation,
+    Condition,
+    FiguresBlock,
+    Source,
+    Topic,
+    TranslationRecord,
+)
 from brochure.content.printcolour import profile_problems
 from brochure.content.safefile import Refused, resolve_folder
 from brochure.content.theme import contrast_problems, logo_problems
@@ -21,7 +32,8 @@ M = TypeVar("M", bound=BaseModel)
 
 # The language is the optional part between the id and ".yaml": intro.yaml, intro.es.yaml.
 # Files without it are in the clinic's default language, so translations never touch them.
-FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)(?:\.(?P<lang>[a-z]{2}(?:-[A-Z]{2})?))?\.yaml$")
+FILE_NAME = re.compile(
+    r"^(?P<id>[a-z0-9][a-z0-9-]*)(?:\.(?P<lang>[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{2,8})?))?\.yaml$")
 # Topics every brochure must end with: the safety topic holds the when-to-call callout.
 REQUIRED_TOPICS = ("safety",)
 
@@ -48,6 +60,24 @@ class ConditionItem(Item):
     model: Condition
 
 
+@dataclass(frozen=True)
+class ClinicTextItem:
+    """A validated ``clinic.<lang>.yaml``."""
+
+    source: Loaded
+    model: ClinicTranslation
+
+
+@dataclass
+class Language:
+    """The translated files of one language other than the default."""
+
+    code: str
+    topics: dict[str, TopicItem] = field(default_factory=dict)
+    conditions: dict[str, ConditionItem] = field(default_factory=dict)
+    clinic: ClinicTextItem | None = None
+
+
 @dataclass
 class Project:
     """Everything a build needs from the content folder, validated."""
@@ -57,6 +87,21 @@ class Project:
     clinic_source: Loaded
     topics: dict[str, TopicItem] = field(default_factory=dict)
     conditions: dict[str, ConditionItem] = field(default_factory=dict)
+    translated: dict[str, Language] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        """Return the default language: the one of files without a language part."""
+        return self.clinic.defaults.language
+
+    @property
+    def languages(self) -> list[str]:
+        """Return the languages a default build makes."""
+        return self.clinic.defaults.matrix_languages
+
+    def translation(self, language: str) -> Language:
+        """Return the translated files of ``language`` (empty when it has none)."""
+        return self.translated.get(language) or Language(language)
 
     @property
     def handouts(self) -> Path:
@@ -77,8 +122,12 @@ class Project:
         return [self.conditions[i] for i in dict.fromkeys(ids)]
 
 
-def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
-    """Return (id, path) for each default-language YAML file in ``folder``, sorted by id."""
+def _files(folder: Path, problems: list[Problem],
+           translations: list[tuple[str, str, Path]] | None = None) -> list[tuple[str, Path]]:
+    """Return (id, path) for each default-language YAML file in ``folder``, sorted by id.
+
+    Translation files (``<id>.<lang>.yaml``) go to ``translations`` as (id, lang, path).
+    """
     found: list[tuple[str, Path]] = []
     if not folder.is_dir():
         return found
@@ -93,6 +142,8 @@ def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
                 ))
             elif match["lang"] is None:
                 found.append((match["id"], path))
+            elif translations is not None:
+                translations.append((match["id"], match["lang"], path))
     return found
 
 
@@ -134,14 +185,27 @@ def load_project(root: Path) -> Project:
                                 "missing file; create it with the clinic's name, phone, website, "
                                 "address and disclaimer"))
     topics: dict[str, TopicItem] = {}
-    topic_files = _files(handouts / "topics", problems)
+    found: dict[str, list[tuple[str, str, Path]]] = {"topics": [], "conditions": []}
+    topic_files = _files(handouts / "topics", problems, found["topics"])
     for topic_id, path in topic_files:
         if (got := _load(path, Topic, problems)) is not None:
             topics[topic_id] = TopicItem(topic_id, got[0], got[1])
     conditions: dict[str, ConditionItem] = {}
-    for cond_id, path in _files(handouts / "conditions", problems):
+    condition_files = _files(handouts / "conditions", problems, found["conditions"])
+    for cond_id, path in condition_files:
         if (got_c := _load(path, Condition, problems)) is not None:
             conditions[cond_id] = ConditionItem(cond_id, got_c[0], got_c[1])
+    defaults: list[TopicItem | ConditionItem] = [*topics.values(), *conditions.values()]
+    for item in defaults:
+        if item.model.translation is not None:
+            problems.append(item.source.problem(
+                ("translation",), "only translation files (<id>.<lang>.yaml) carry "
+                "'translation'; remove it from this default-language file", key=True))
+    default = clinic[1].defaults if clinic is not None else None
+    translated = _load_translations(
+        handouts, found, {"topics": dict(topic_files), "conditions": dict(condition_files)},
+        default.language if default else "en",
+        default.matrix_languages if default else [], problems)
     if not conditions and not problems:
         problems.append(Problem(display_path(handouts / "conditions"), 1, 1, "",
                                 "no condition brochures found; add a file such as "
@@ -161,7 +225,78 @@ def load_project(root: Path) -> Project:
     if problems or clinic is None:
         raise ContentError(problems)
     return Project(root=root, clinic=clinic[1], clinic_source=clinic[0],
-                   topics=topics, conditions=conditions)
+                   topics=topics, conditions=conditions, translated=translated)
+
+
+def source_hash(path: Path) -> str:
+    """Return the hash a translation records of the file it was translated from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _language_problem(path: Path, lang: str, default: str,
+                      languages: list[str]) -> str | None:
+    if not is_known(lang):
+        return unknown_message(lang, languages)
+    if lang == default:
+        return (f"'{lang}' is the default language, which files without a language part "
+                f"hold; rename the file to '{path.name.replace(f'.{lang}.', '.')}' or "
+                "change defaults.language")
+    return None
+
+
+def _load_translations(handouts: Path, found: dict[str, list[tuple[str, str, Path]]],
+                       sources: dict[str, dict[str, Path]], default: str,
+                       languages: list[str], problems: list[Problem]) -> dict[str, Language]:
+    """Load and validate every translation file with the model of its default-language file."""
+    out: dict[str, Language] = {}
+    models: dict[str, type[Topic] | type[Condition]] = {"topics": Topic,
+                                                        "conditions": Condition}
+    for folder, entries in found.items():
+        for item_id, lang, path in entries:
+            if (message := _language_problem(path, lang, default, languages)) is not None:
+                problems.append(Problem(display_path(path), 1, 1, "", message))
+                continue
+            if item_id not in sources[folder]:
+                singular = folder[:-1]
+                problems.append(Problem(
+                    display_path(path), 1, 1, "",
+                    f"this translates {folder}/{item_id}.yaml, which does not exist"
+                    f"{suggest(item_id, set(sources[folder]))}; rename the file after the "
+                    f"{singular} it translates"))
+                continue
+            got = _load(path, models[folder], problems)
+            if got is None:
+                continue
+            loaded, model = got
+            if model.translation is None:
+                problems.append(loaded.problem((), _record_hint(sources[folder][item_id])))
+                continue
+            language = out.setdefault(lang, Language(lang))
+            if isinstance(model, Topic):
+                language.topics[item_id] = TopicItem(item_id, loaded, model)
+            else:
+                language.conditions[item_id] = ConditionItem(item_id, loaded, model)
+    for path in sorted(handouts.glob("clinic.*.yaml")):
+        lang = path.name[len("clinic."):-len(".yaml")]
+        if (message := _language_problem(path, lang, default, languages)) is not None:
+            problems.append(Problem(display_path(path), 1, 1, "", message))
+            continue
+        if (got_t := _load(path, ClinicTranslation, problems)) is not None:
+            out.setdefault(lang, Language(lang)).clinic = ClinicTextItem(got_t[0], got_t[1])
+    return out
+
+
+def _record_hint(source: Path) -> str:
+    return ("a translation file must say what it was translated from; add 'translation: "
+            f"{{source: \"{source_hash(source)}\", reviewed: null}}' (the hash of "
+            f"{display_path(source)} as it is now)")
+
+
+def translation_record(item: TopicItem | ConditionItem | ClinicTextItem) -> TranslationRecord:
+    """Return the translation record of a translation file."""
+    record = item.model.translation
+    assert record is not None  # translation files without one are refused when loading
+    return record
 
 
 def check_topic_ids(source: Loaded | None, ids: list[str], known: set[str],

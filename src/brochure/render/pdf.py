@@ -162,6 +162,9 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         make_fetcher,
         refused_error,
     )
+    from brochure.render.pdflang import install
+
+    install()
 
     if (attached := attachment_error(html, base_url)) is not None:
         raise attached

@@ -30,6 +30,7 @@ from brochure.catalogue.plan import Options, plan
 from brochure.checks.findings import BrochureReport
 from brochure.content.layouts import select_layouts
 from brochure.content.project import Project, load_project
+from brochure.content.translate import layouts_for
 from brochure.errors import BrochureError
 from brochure.serve.worker import (
     CheckRequest,
@@ -158,8 +159,12 @@ class Builder:
             project = load_project(self.root)
             defaults = project.clinic.defaults
             layouts = [lay.id for lay in select_layouts(defaults.layouts)]
-            matrix = expand(list(project.conditions), layouts, defaults.matrix_papers,
-                            [defaults.language])
+            # Every language, each in its own layouts; a missing translation shows as that
+            # preview's error, as brochure build reports it.
+            matrix = sorted({job for code in project.languages for job in expand(
+                list(project.conditions),
+                layouts_for(defaults, code, layouts, explicit_layout=False, explicit_lang=False),
+                defaults.matrix_papers, [code])})
             planned = plan(project, matrix, Options())
         except BrochureError as exc:
             self.problems = exc.lines()

@@ -1,0 +1,131 @@
+"""Spanish and French brochures as a reader gets them: language, interface text, figures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from tests import pdfread
+from tests.conftest import ROOT, write_tree
+
+import brochure
+
+# Words that are common in English and are not words of Spanish or French.
+ENGLISH = {"the", "and", "you", "your", "with", "is", "are", "this", "that", "we", "can",
+           "may", "if", "will", "what", "when", "how", "of", "to", "for", "our", "it"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the back pain handout once in English, Spanish and French."""
+    out = tmp_path_factory.mktemp("languages")
+    brochure.build(project=ROOT, conditions=["back-pain"], layout="handout", paper="letter",
+                   lang=["en", "es", "fr"], out=out, html=True, jobs=1)
+    return out
+
+
+def pdf(built: Path, lang: str) -> Path:
+    return built / f"back-pain.handout.letter.{lang}.pdf"
+
+
+def percentages(text: str) -> list[str]:
+    """Return every percentage printed, as '50-75' or '70', whatever the locale's spacing."""
+    return sorted(m.replace(" ", "") for m in re.findall(r"(\d+(?: ?- ?\d+)?)\s?%", text))
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_document_language(built: Path, lang: str) -> None:
+    reader = PdfReader(pdf(built, lang))
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    html = (built / f"back-pain.handout.letter.{lang}.html").read_text("utf-8")
+    assert f'<html lang="{lang}">' in html
+    assert ' lang="en"' not in html  # fully translated: nothing falls back
+
+
+@pytest.mark.parametrize(("lang", "phrases"), [
+    ("es", ["Lo más importante que debe recordar", "Página 1 de", "Página 2 de",
+            "¿De dónde viene esta información?",
+            "Contenido revisado por última vez en noviembre de 2026."]),
+    ("fr", ["L’essentiel à retenir", "Page 1 sur", "Page 2 sur",
+            "D’où viennent ces informations ?", "novembre 2026."]),
+])
+def test_interface_text_is_in_the_language(built: Path, lang: str, phrases: list[str]) -> None:
+    text = pdfread.text(pdf(built, lang)).replace("\u202f", " ").replace("\u00a0", " ")
+    for phrase in phrases:
+        assert phrase in text, phrase
+    assert "The one thing to remember" not in text
+    assert "Page 1 of" not in text
+
+
+def test_same_figures_as_english(built: Path) -> None:
+    english = percentages(pdfread.text(pdf(built, "en")))
+    assert english  # the handout has charts
+    for lang in ("es", "fr"):
+        text = pdfread.text(pdf(built, lang)).replace("\u202f", " ").replace("\u00a0", " ")
+        assert percentages(text) == english, lang
+        assert "(555) 010-0199" in text
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_no_english_sentence_is_left(built: Path, lang: str) -> None:
+    text = pdfread.text(pdf(built, lang))
+    # Addresses and the source's title, quoted as published, are not sentences to translate.
+    text = re.sub(r"https?://\S+|«[^»]*»|“[^”]*”", " ", text)
+    english = []
+    for sentence in re.split(r"(?<=[.!?:])\s+", text):
+        words = re.findall(r"[a-z]+", sentence.lower())
+        if sum(word in ENGLISH for word in words) >= 2:
+            english.append(sentence)
+    assert english == []
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_charts_speak_the_language(built: Path, lang: str) -> None:
+    html = (built / f"back-pain.handout.letter.{lang}.html").read_text("utf-8")
+    titles = re.findall(r"<title>(.*?)</title>", html)
+    charts = [t for t in titles if "%" in t]
+    assert charts
+    start = {"es": "Gráfico de barras, ", "fr": "Graphique à barres, "}[lang]
+    assert all(t.startswith(start) for t in charts)
+
+
+def _struct_langs(path: Path) -> list[tuple[str, str]]:
+    """Return (structure type, /Lang) of every structure element that has its own /Lang."""
+    root = PdfReader(path).trailer["/Root"]["/StructTreeRoot"].get_object()
+    found: list[tuple[str, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop().get_object()
+        if not hasattr(node, "get"):
+            continue
+        if "/Lang" in node:
+            found.append((str(node["/S"]), str(node["/Lang"])))
+        kids = node.get("/K")
+        if isinstance(kids, list):
+            stack.extend(kids)
+        elif kids is not None:
+            stack.append(kids)
+    return found
+
+
+def test_fallback_marks_english_parts_in_the_structure_tree(make_project, tmp_path) -> None:
+    from tests.test_translations import LANGUAGES, spanish
+
+    root = make_project({"handouts/clinic.yaml": LANGUAGES})
+    write_tree(root, spanish(root, skip=("topics/safety",)))
+    out = tmp_path / "out"
+    result = brochure.build(project=root, layout="handout", paper="letter", lang="es",
+                            allow_fallback=True, out=out, html=True, jobs=1)
+    assert result.built == ["back-pain.handout.letter.es.pdf"]
+    html = (out / "back-pain.handout.letter.es.html").read_text("utf-8")
+    assert '<section class="part part-topic" id="safety" lang="en">' in html
+    assert '<section class="part part-topic" id="intro">' in html
+    path = out / "back-pain.handout.letter.es.pdf"
+    assert PdfReader(path).trailer["/Root"]["/Lang"] == "es"
+    marked = _struct_langs(path)
+    assert ("/Sect", "en") in marked
+    assert {lang for _, lang in marked} == {"en"}
+    text = pdfread.text(path)
+    assert "Is dry needling safe?" in text and "¿Qué es la punción seca?" in text
