@@ -335,7 +335,8 @@ def test_every_interface_message_is_translated() -> None:
     found |= {"Page {page} of {pages}", "{low} to {high}", "Bar chart, {measure}. {rows}.",
               "patient handout"}
     for lang in ("es", "fr"):
-        with (package / "compose" / "locale" / lang / "LC_MESSAGES" / "brochure.po").open("rb") as fh:
+        catalogue = package / "compose" / "locale" / lang / "LC_MESSAGES" / "brochure.po"
+        with catalogue.open("rb") as fh:
             catalog = read_po(fh)
         have = {m.id: m.string for m in catalog if m.id}
         assert sorted(found - set(have)) == [], lang
