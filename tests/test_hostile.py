@@ -184,7 +184,7 @@ def test_a_template_cannot_reach_python(make_project, expression: str) -> None:
     assert reason.startswith("templates/handout.html.j2:2: the template reaches for something "
                              "templates may not use ("), reason
     assert reason.endswith("); use only the values the tool passes (b, clinic, brand, "
-                           "font_family, styles)")
+                           "font_family, styles, ui, _)")
     assert not (root / "x").exists()
 
 

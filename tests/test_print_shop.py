@@ -299,7 +299,7 @@ def test_office_file_stays_rgb_and_tagged(tmp_path) -> None:
 
 def test_archive_writes_a_pdfa_2u_copy_of_the_office_file(tmp_path) -> None:
     result = brochure.build(project=ROOT, conditions=["back-pain"], layout="handout",
-                            paper="a4", out=tmp_path, archive=True)
+                            paper="a4", lang="en", out=tmp_path, archive=True)
     names = [p.name for p in result.outputs]
     assert names == ["back-pain.handout.a4.en.pdf", "back-pain.handout.a4.en.pdfa.pdf"]
     with pikepdf.open(result.outputs[1]) as pdf:
