@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from brochure import charts, condense, markup
+from brochure import bodymap, charts, condense, markup
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
 from brochure.errors import TemplateError, UsageError, display_path
 from brochure.layouts import BLEED, Layout
@@ -57,6 +57,8 @@ class Brochure:
     origin: Loaded
     topic_ids: list[str] = field(default_factory=list)
     print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
+    body_regions: list[str] = field(default_factory=list)  # marked on the cover's body map
+    pad_pages: int = 0  # notes pages before the back cover, to fill a booklet's last sheet
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,
@@ -95,6 +97,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         sources=list(sources.values()), reviewed=max(dates),
         language=project.clinic.defaults.language, paper=paper, layout=layout,
         location=place, origin=item.source, topic_ids=topic_ids, print_shop=print_shop,
+        body_regions=list(cond.body_regions),
     )
 
 
@@ -116,6 +119,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
+    env.globals["body_map"] = bodymap.body_map
     env.globals["digest"] = condense.digest
     return env
 

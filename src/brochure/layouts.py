@@ -98,6 +98,10 @@ class Layout(BaseModel):
     papers: Annotated[dict[PaperName, PaperSpec], Field(min_length=1)]
     pages: Annotated[int, Field(ge=1)] | None = None
     chart: ChartStyle = ChartStyle()
+    # Pad the page count to a multiple of this with notes pages before the back cover
+    # (a saddle-stitched booklet is printed four pages to a sheet).
+    pad_to: Annotated[int, Field(ge=2)] | None = None
+    cover_map_mm: Annotated[float, Field(gt=10)] = 50.0  # height of the cover's body map
 
     def paper_spec(self, paper: str) -> PaperSpec:
         """Return the sheet for a paper family, or a usage error naming the ones it has."""

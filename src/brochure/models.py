@@ -161,6 +161,8 @@ class Condition(Strict):
     sources: list[Source] = []
     reviewed: Reviewed
     keywords: list[Text] = []
+    # Where it hurts, marked on the cover's body map (see bodymap.REGIONS for the names).
+    body_regions: list[Ident] = []
 
 
 PaperFamily = Literal["letter", "a4"]

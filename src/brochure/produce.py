@@ -6,7 +6,7 @@ printing, and ``--html`` the composed page beside the PDF.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,21 +42,31 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     from brochure.render import render_pdf
 
     done = Produced()
-    if html:  # the complete page, styles inline, to open in a browser
-        page = render_html(root, b).encode("utf-8")
-        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
-
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
 
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
+        pad_to = b.layout.pad_to
+        if pad_to and not b.pad_pages and done.pages % pad_to:
+            raise _Pad(-done.pages % pad_to)
         check_fit(document, where=where, layout=b.layout)
 
-    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
-                               base_url=root, inspect=inspect, images=images,
-                               css=stylesheet_text(root, b))
+    try:
+        pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                                   base_url=root, inspect=inspect, images=images,
+                                   css=stylesheet_text(root, b))
+    except _Pad as pad:
+        # Lay the booklet out again with notes pages before its back cover, so "Page X of
+        # Y" counts every printed page and the back cover is the last page of the sheet.
+        b = replace(b, pad_pages=pad.pages)
+        pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                                   base_url=root, inspect=inspect, images=images,
+                                   css=stylesheet_text(root, b))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
+    if html:  # the complete page, styles inline, to open in a browser
+        page = render_html(root, b).encode("utf-8")
+        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)
     # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
@@ -68,6 +78,14 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
     return done
+
+
+class _Pad(Exception):  # a signal between two renders, never shown to a user
+    """The layout needs this many pages more to fill its last sheet."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(pages)
+        self.pages = pages
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from brochure.assets import package_styles_dir, starter_handouts_dir
+from brochure.assets import package_styles_dir, starter_assets_dir, starter_handouts_dir
 from brochure.errors import UsageError, display_path
 from brochure.load import load_yaml
 
@@ -34,18 +34,37 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     shutil.copytree(handouts, target / "handouts")
     shutil.copytree(styles, target / "styles")
     (target / "assets").mkdir()
+    if (logo := starter_assets_dir() / "logo.svg").is_file():  # the example logo
+        shutil.copy2(logo, target / "assets" / "logo.svg")
     clinic_name = name or "Example Physio & Dry Needling Clinic"
     (target / "README.md").write_text(STARTER_README.format(name=clinic_name), "utf-8")
     if name is not None:
         _rename_clinic(target / "handouts" / "clinic.yaml", name)
+        _set_value(target / "handouts" / "clinic.yaml", ("logo", "alt"),
+                   f"{name} logo")
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
 def _rename_clinic(clinic_file: Path, name: str) -> None:
     """Replace the value of the top-level 'name' key, keeping the file's comments."""
+    _set_value(clinic_file, ("name",), name)
+
+
+def _set_value(clinic_file: Path, path: tuple[str, ...], value: str) -> None:
+    """Replace one scalar value in place, keeping the file's comments."""
     loaded = load_yaml(clinic_file)
-    line, column = loaded.where(("name",))
+    if path not in loaded.marks:
+        return
+    line, column = loaded.where(path)
     lines = clinic_file.read_text("utf-8").splitlines(keepends=True)
     # a JSON string is a valid double-quoted YAML scalar, whatever the name holds
-    lines[line - 1] = lines[line - 1][: column - 1] + json.dumps(name, ensure_ascii=False) + "\n"
+    old = lines[line - 1]
+    quoted = json.dumps(value, ensure_ascii=False)
+    lines[line - 1] = old[: column - 1] + quoted + _comment(old) + "\n"
     clinic_file.write_text("".join(lines), "utf-8")
+
+
+def _comment(line: str) -> str:
+    """Return the trailing comment of a YAML line (with its spacing), or an empty string."""
+    at = line.find("  #")
+    return line[at:].rstrip("\n") if at >= 0 else ""

@@ -54,6 +54,7 @@ def pairs(clinic: Clinic) -> list[Pair]:
         Pair("primary", p["--brand"], WHITE, "headings and links"),
         Pair("primary", p["--brand"], p["--brand-tint"], "the key message label"),
         Pair("primary", WHITE, p["--brand"], "numbers on steps and chart bars"),
+        Pair("primary", WHITE, p["--brand"], "the cover's title and text on its colour block"),
         Pair("accent", p["--accent"], p["--accent-tint"], "the when-to-call title"),
     ]
 
