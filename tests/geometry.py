@@ -18,6 +18,7 @@ MARGINS = {
     "handout": (18, 18, 22, 18),
     "large-print": (18, 18, 34, 18),
     "booklet": (13, 12, 20, 12),  # the inside margin is wider, which only narrows it
+    "poster": (15, 15, 15, 15),
 }
 BODY_SIZE = {"handout": 12.5, "large-print": 17.0, "booklet": 12.0}
 SIDE_COLUMN_MM = {"handout": 48.0}  # the handout's side column, at the right of the area
@@ -138,8 +139,11 @@ def headings(page: Any, area: Area) -> list[Line]:
 
 def stranded_headings(page: Any, area: Area, *, share: float = 0.15,
                       after: int = 2) -> list[str]:
-    """Return headings in the bottom ``share`` of the text area with fewer than ``after``
-    lines of their own text below them on the page."""
+    """Return headings stranded at the foot of the page.
+
+    A heading is stranded when it sits in the bottom ``share`` of the text area with fewer
+    than ``after`` lines of text below it on the page.
+    """
     all_lines = lines(page, area)
     heads = [ln for ln in all_lines if any(t in ("H1", "H2", "H3") for t in ln.tags)]
     found = []

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from brochure.markup import prose_units
-from brochure.models import Block, CalloutBlock, ChecklistBlock, FiguresBlock, StepsBlock, TextBlock
+from brochure.models import (
+    Block,
+    CalloutBlock,
+    ChecklistBlock,
+    Figure,
+    FiguresBlock,
+    StepsBlock,
+    TextBlock,
+)
 from brochure.project import REQUIRED_TOPICS
 
 if TYPE_CHECKING:  # compose imports this module for its templates
@@ -102,7 +110,24 @@ def digest(b: Brochure, *, points: int = 3) -> Digest:
              for p in b.parts if p.kind == "topic"]
     charts = [(blk, p) for p in b.parts for blk in p.blocks if isinstance(blk, FiguresBlock)]
     chart, part = charts[0] if charts else (None, None)
-    return Digest(_explanation(b), cards, _key_points(b, points), chart, part)
+    return Digest(_explanation(b), cards, _key_points(b, points),
+                  None if chart is None else one_bar_each(chart), part)
+
+
+def one_bar_each(chart: FiguresBlock, *, limit: int = 3) -> FiguresBlock:
+    """Return the chart with one bar per result, at most ``limit`` bars.
+
+    A second figure for the same subject (the label before its first comma, as in
+    "Fibromyalgia, given as a range") is left out.
+    """
+    seen: set[str] = set()
+    items: list[Figure] = []
+    for fig in chart.items:
+        subject = fig.label.split(",")[0].strip().lower()
+        if subject not in seen and len(items) < limit:
+            items.append(fig)
+        seen.add(subject)
+    return chart.model_copy(update={"items": items})
 
 
 def balance(cards: list[Card], count: int) -> list[list[Card]]:
