@@ -174,3 +174,28 @@ def chars_per_line(page: Any, area: Area, *, size: float) -> list[int]:
     left = min(ln.x0 for ln in body)
     full = [ln for ln in body if ln.x1 >= right - 0.15 * (right - left)]
     return [len(ln.text) for ln in full]
+
+
+# The tri-fold's panels: the flap that folds in is 2.5 mm narrower; text stops 11 mm
+# above the sheet's bottom edge.
+NARROWER_MM, PANEL_FOOT_MM = 2.5, 11.0
+
+
+def trifold_free_space(pdf: Any) -> dict[str, float]:
+    """Return the free height (mm) under the content of the flap and the inside panels."""
+    width = float(pdf.pages[0].width)
+    wide = (width + NARROWER_MM * MM) / 3
+    narrow = wide - NARROWER_MM * MM
+    ranges = {0: {"flap": (0.0, narrow)},
+              1: {"inside-1": (0.0, wide), "inside-2": (wide, 2 * wide),
+                  "inside-3": (2 * wide, width)}}
+    free = {}
+    for number, named in ranges.items():
+        page = pdf.pages[number]
+        limit = float(page.height) - PANEL_FOOT_MM * MM
+        for name, (left, right) in named.items():
+            bottoms = [obj["bottom"] for obj in (*page.chars, *page.rects, *page.curves)
+                       if obj["x0"] >= left - 0.5 and obj["x1"] <= right + 0.5
+                       and ("text" not in obj or obj["text"].strip())]
+            free[name] = (limit - max(bottoms, default=0.0)) / MM
+    return free

@@ -59,6 +59,7 @@ class Brochure:
     print_shop: bool = False  # bleed and crop marks for a print shop, not the office printer
     body_regions: list[str] = field(default_factory=list)  # marked on the cover's body map
     pad_pages: int = 0  # notes pages before the back cover, to fill a booklet's last sheet
+    card_heights: dict[str, float] | None = None  # measured card heights in mm (tri-fold)
 
 
 def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: str,

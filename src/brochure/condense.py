@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # compose imports this module for its templates
 # Rough line lengths of a narrow panel, only to share cards out evenly; the fit check
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 34
+PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,14 @@ class Digest:
     chart: FiguresBlock | None
     chart_part: Part | None
 
-    def columns(self, count: int) -> list[list[Card]]:
-        """Share the cards, in reading order, among ``count`` panels as evenly as possible."""
-        return balance([self.explanation, *self.cards], count)
+    def columns(self, count: int, *, heights: dict[str, float] | None = None
+                ) -> list[list[Card]]:
+        """Share the cards, in reading order, among ``count`` panels as evenly as possible.
+
+        ``heights`` are the cards' heights measured on a first layout (by card id); without
+        them each card's height is estimated from its text.
+        """
+        return balance([self.explanation, *self.cards], count, heights=heights)
 
 
 def _lines(text: str, per_line: int) -> int:
@@ -130,14 +136,26 @@ def one_bar_each(chart: FiguresBlock, *, limit: int = 3) -> FiguresBlock:
     return chart.model_copy(update={"items": items})
 
 
-def balance(cards: list[Card], count: int) -> list[list[Card]]:
-    """Split cards into ``count`` runs in order, the fullest as light as can be, then even."""
-    weights = [c.weight for c in cards]
+def balance(cards: list[Card], count: int, *,
+            heights: dict[str, float] | None = None) -> list[list[Card]]:
+    """Split cards into ``count`` runs in order, the fullest as light as can be, then even.
 
-    def score(cuts: tuple[int, ...]) -> tuple[float, float, tuple[int, ...]]:
+    With measured ``heights`` (mm, and the panel's height under the key ``PANEL``), the
+    split that fits and leaves the last ``count - 1`` panels (the inside of a tri-fold)
+    closest to level wins; the first panel (the flap) takes what is left over.
+    """
+    weights = [c.weight if heights is None else heights.get(c.id, c.weight) for c in cards]
+    room = None if heights is None else heights.get(PANEL)
+
+    def score(cuts: tuple[int, ...]) -> tuple[float, ...]:
         loads = [sum(weights[a:b]) for a, b in itertools.pairwise((0, *cuts, len(cards)))]
         # On a tie, fill the earlier panels: an empty panel is better last than first.
-        return max(loads), sum(load * load for load in loads), tuple(-cut for cut in cuts)
+        later = tuple(-cut for cut in cuts)
+        if room is None:
+            return (max(loads), sum(load * load for load in loads), *later)
+        over = sum(max(0.0, load - room) for load in loads)
+        inside = loads[1:] or loads
+        return (over, max(inside) - min(inside), max(loads), *later)
 
     # A handful of cards and panels: trying every split is instant and plainly right.
     # The first card (the condition's own) always opens the first run.

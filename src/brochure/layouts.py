@@ -102,6 +102,9 @@ class Layout(BaseModel):
     # (a saddle-stitched booklet is printed four pages to a sheet).
     pad_to: Annotated[int, Field(ge=2)] | None = None
     cover_map_mm: Annotated[float, Field(gt=10)] = 50.0  # height of the cover's body map
+    # Share the condensed cards among the panels by their measured heights (a second
+    # layout pass), so the panels end level with each other.
+    balance_panels: bool = False
 
     def paper_spec(self, paper: str) -> PaperSpec:
         """Return the sheet for a paper family, or a usage error naming the ones it has."""

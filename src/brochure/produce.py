@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose import Brochure, render_html, stylesheet_text
+from brochure.condense import digest
 from brochure.fit import check_fit
 from brochure.layouts import SHEETS
 from brochure.output import atomic_write, output_name
+from brochure.panels import card_heights
 
 
 @dataclass
@@ -49,17 +51,22 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         done.pages = len(document.pages)
         pad_to = b.layout.pad_to
         if pad_to and not b.pad_pages and done.pages % pad_to:
-            raise _Pad(-done.pages % pad_to)
+            raise _Again(replace(b, pad_pages=-done.pages % pad_to))
+        if b.layout.balance_panels and b.card_heights is None:
+            measured = replace(b, card_heights=card_heights(document))
+            if _split(measured) != _split(b):
+                raise _Again(measured)
         check_fit(document, where=where, layout=b.layout)
 
     try:
         pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                    base_url=root, inspect=inspect, images=images,
                                    css=stylesheet_text(root, b))
-    except _Pad as pad:
-        # Lay the booklet out again with notes pages before its back cover, so "Page X of
-        # Y" counts every printed page and the back cover is the last page of the sheet.
-        b = replace(b, pad_pages=pad.pages)
+    except _Again as again:
+        # Lay the brochure out once more: a booklet with notes pages before its back cover,
+        # so "Page X of Y" counts every printed page and the back cover ends the last
+        # sheet; a tri-fold with its cards shared out by their measured heights.
+        b = again.brochure
         pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                    base_url=root, inspect=inspect, images=images,
                                    css=stylesheet_text(root, b))
@@ -80,12 +87,18 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     return done
 
 
-class _Pad(Exception):  # a signal between two renders, never shown to a user
-    """The layout needs this many pages more to fill its last sheet."""
+class _Again(Exception):  # a signal between two renders, never shown to a user
+    """The brochure needs a second layout, with these settings."""
 
-    def __init__(self, pages: int) -> None:
-        super().__init__(pages)
-        self.pages = pages
+    def __init__(self, brochure: Brochure) -> None:
+        super().__init__(brochure.id)
+        self.brochure = brochure
+
+
+def _split(b: Brochure) -> list[list[str]]:
+    """Return the card ids of each panel, as the template shares them out."""
+    columns = digest(b).columns(4, heights=b.card_heights)
+    return [[card.id for card in column] for column in columns]
 
 
 def _write(path: Path, data: bytes) -> Path:
