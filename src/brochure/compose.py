@@ -122,6 +122,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["qr"] = qr_svg
     env.globals["body_map"] = bodymap.body_map
     env.globals["digest"] = condense.digest
+    env.globals["room_left"] = condense.room_left
+    env.globals["flap_notes_mm"] = condense.FLAP_NOTES_MM
     return env
 
 

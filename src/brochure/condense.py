@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # compose imports this module for its templates
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 34
 PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
+FLAP_NOTES_MM = 30.0  # room enough in the flap for ruled lines for the patient's questions
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,13 @@ def one_bar_each(chart: FiguresBlock, *, limit: int = 3) -> FiguresBlock:
             items.append(fig)
         seen.add(subject)
     return chart.model_copy(update={"items": items})
+
+
+def room_left(cards: list[Card], heights: dict[str, float] | None) -> float:
+    """Return the height (mm) a panel has left under ``cards``, once they were measured."""
+    if heights is None or PANEL not in heights:
+        return 0.0
+    return max(0.0, heights[PANEL] - sum(heights.get(c.id, 0.0) for c in cards))
 
 
 def balance(cards: list[Card], count: int, *,

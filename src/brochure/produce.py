@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose import Brochure, render_html, stylesheet_text
-from brochure.condense import digest
+from brochure.condense import FLAP_NOTES_MM, digest, room_left
 from brochure.fit import check_fit
 from brochure.layouts import SHEETS
 from brochure.output import atomic_write, output_name
@@ -54,7 +54,7 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
             raise _Again(replace(b, pad_pages=-done.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
             measured = replace(b, card_heights=card_heights(document))
-            if _split(measured) != _split(b):
+            if _split(measured) != _split(b) or _flap_room(measured) >= FLAP_NOTES_MM:
                 raise _Again(measured)
         check_fit(document, where=where, layout=b.layout)
 
@@ -93,6 +93,11 @@ class _Again(Exception):  # a signal between two renders, never shown to a user
     def __init__(self, brochure: Brochure) -> None:
         super().__init__(brochure.id)
         self.brochure = brochure
+
+
+def _flap_room(b: Brochure) -> float:
+    """Return the measured room left in the first panel (the tri-fold's flap), in mm."""
+    return room_left(digest(b).columns(4, heights=b.card_heights)[0], b.card_heights)
 
 
 def _split(b: Brochure) -> list[list[str]]:
