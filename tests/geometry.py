@@ -82,11 +82,14 @@ def lines(page: Any, area: Area) -> list[Line]:
     tagged = roles(page)
     chars = [c for c in page.chars
              if c["text"].strip() and area.top - 1 <= c["top"] and c["bottom"] <= area.bottom + 1]
-    rows: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for c in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
-        # One line per baseline and per column: text in the side column is its own line.
+    rows: dict[tuple[float, int], list[dict[str, Any]]] = {}
+    for c in sorted(chars, key=lambda c: (c["bottom"], c["x0"])):
+        # One line per baseline (within 2 pt: fonts and sizes sit a little apart) and per
+        # column: text in the side column is its own line.
         column = int(area.side is not None and c["x0"] >= area.side)
-        rows.setdefault((round(c["bottom"]), column), []).append(c)
+        key = next((k for k in rows if k[1] == column and abs(k[0] - c["bottom"]) < 2),
+                   (c["bottom"], column))
+        rows.setdefault(key, []).append(c)
     found = []
     for glyphs in rows.values():
         glyphs.sort(key=lambda c: c["x0"])

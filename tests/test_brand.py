@@ -54,9 +54,9 @@ def test_scaffolded_project_with_new_name_logo_and_colours(tmp_path: Path,
     clinic = root / "handouts" / "clinic.yaml"
     clinic.write_text(brand(
         clinic.read_text(),
-        **{"# logo:": "logo:", "#   file: assets/logo.svg": "  file: assets/logo.png",
-           "#   alt: Example Physio logo": "  alt: Harbour Physio logo",
+        **{"  file: assets/logo.svg": "  file: assets/logo.png",
            'primary: "#1d5f8a"': 'primary: "#0b6e4f"'}))
+    assert 'alt: "Harbour Physio logo"' in clinic.read_text()  # init named the logo
     monkeypatch.chdir(root)
     result = brochure.build(project=root, conditions=["sciatica"], html=True)
     pdf = result.outputs[0]

@@ -15,7 +15,7 @@ from brochure.models import Figure, FiguresBlock, Source
 WIDTH = 640
 LABEL_H = 22
 BAR_H = 24
-ROW_GAP = 14
+ROW_GAP = 10
 AXIS_H = 22
 FONT = "'Atkinson Hyperlegible', sans-serif"
 
