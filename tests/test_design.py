@@ -397,3 +397,14 @@ def test_check_strict_passes_with_the_body_map_and_covers() -> None:
     result = CliRunner().invoke(main, ["check", "back-pain", "fibromyalgia", "--strict",
                                        "--project", str(ROOT)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("layout", "smallest"), [("large-print", 16), ("poster", 24)])
+def test_the_body_map_labels_keep_the_layouts_smallest_size(built, layout, smallest) -> None:
+    for condition in CONDITIONS:
+        for paper in PAPERS:
+            path = built[condition, layout, paper]
+            with pdfplumber.open(path) as pdf:
+                sizes = [c["size"] for page in pdf.pages for c in page.chars
+                         if c["text"].strip()]
+            assert min(sizes) >= smallest - 0.05, path.name

@@ -102,6 +102,7 @@ class Layout(BaseModel):
     # (a saddle-stitched booklet is printed four pages to a sheet).
     pad_to: Annotated[int, Field(ge=2)] | None = None
     cover_map_mm: Annotated[float, Field(gt=10)] = 50.0  # height of the cover's body map
+    map_label_pt: Annotated[float, Field(ge=9)] = 10.0  # its "Front" and "Back" labels
     # Share the condensed cards among the panels by their measured heights (a second
     # layout pass), so the panels end level with each other.
     balance_panels: bool = False
