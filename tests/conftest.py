@@ -22,6 +22,8 @@ disclaimer: This handout does not replace advice from your own doctor.
 defaults:
   paper: letter
   language: en
+emergency: {number: "911", words: ambulance}
+after_hours: When we are closed, call your doctor.
 """
 
 SAFETY = """\
@@ -42,6 +44,12 @@ blocks:
     tone: call-us
     title: When should I call you?
     text: Call us if the soreness gets worse after two days.
+    general_guidance: true
+  - kind: checklist
+    role: contraindications
+    heading: Before your first session
+    intro: "Tell us before needling if you:"
+    items: [take blood thinners, are pregnant]
     general_guidance: true
 """
 
@@ -83,6 +91,7 @@ sections:
     blocks:
       - kind: text
         text: Back pain is very common.
+      - {kind: callout, tone: urgent, title: Urgent?, general_guidance: true, text: Get help now.}
 topics: [intro, safety]
 """
 

@@ -103,12 +103,12 @@ def test_low_contrast_palette_fails_with_a_darker_shade(make_project) -> None:
     with pytest.raises(ContentError) as info:
         brochure.build(project=make_project({"handouts/clinic.yaml": clinic}))
     assert info.value.lines() == [
-        'handouts/clinic.yaml:13:12: colours.primary: headings and links: #7fb2d9 on #ffffff '
+        'handouts/clinic.yaml:15:12: colours.primary: headings and links: #7fb2d9 on #ffffff '
         'has contrast 2.26:1, below 4.5:1; try primary: "#567994"',
-        "handouts/clinic.yaml:13:12: colours.primary: the cover's title, numbers on steps and "
+        "handouts/clinic.yaml:15:12: colours.primary: the cover's title, numbers on steps and "
         'chart bars: #ffffff '
         'on #7fb2d9 has contrast 2.26:1, below 4.5:1; try primary: "#567994"',
-        'handouts/clinic.yaml:13:12: colours.primary: the key message label: #7fb2d9 on '
+        'handouts/clinic.yaml:15:12: colours.primary: the key message label: #7fb2d9 on '
         '#e6f0f7 has contrast 1.96:1, below 4.5:1; try primary: "#507089"',
         "3 problems found in the content",
     ]
@@ -120,7 +120,7 @@ def test_logo_without_alt_text_fails(make_project) -> None:
     with pytest.raises(ContentError) as info:
         brochure.build(project=root)
     assert info.value.lines() == [
-        "handouts/clinic.yaml:13:3: logo: missing required key 'alt'",
+        "handouts/clinic.yaml:15:3: logo: missing required key 'alt'",
         "1 problem found in the content",
     ]
 
@@ -130,7 +130,7 @@ def test_logo_outside_the_project_fails(make_project) -> None:
     with pytest.raises(ContentError) as info:
         brochure.build(project=make_project({"handouts/clinic.yaml": clinic}))
     assert info.value.lines()[0] == (
-        "handouts/clinic.yaml:13:9: logo.file: '../../etc/logo.png' is outside the project; "
+        "handouts/clinic.yaml:15:9: logo.file: '../../etc/logo.png' is outside the project; "
         "put the logo in the project's assets/ folder")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -47,7 +48,7 @@ def test_hard_passage_is_flagged_with_its_grade(make_project) -> None:
                  and f.section]
     assert finding.severity == "error"
     assert (finding.file, finding.line) == ("handouts/conditions/back-pain.yaml", 5)
-    assert finding.message.startswith("section 'What is back pain?' reads at grade 3")
+    assert finding.message.startswith("section 'What is back pain?' reads at grade 29.6")
     assert "(limit 10)" in finding.message
     assert "simpler words for: neurophysiological" in finding.message
     assert not result.passed
@@ -164,7 +165,7 @@ def test_build_check_refuses_on_errors(make_project) -> None:
     result = CliRunner().invoke(main, ["build", "--check"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "handouts/conditions/back-pain.yaml:9:9: the brochure has no 'when to call us' callout "
+        "handouts/conditions/back-pain.yaml:10:9: the brochure has no 'when to call us' callout "
         "(tone: call-us); include the 'safety' topic",
         "the check found 1 error; nothing was built",
     ]
@@ -177,3 +178,77 @@ def test_default_content_passes_the_check() -> None:
     problems = [str(f) for r in result.reports for f in r.findings if f.severity != "info"]
     assert problems == []
     assert len(result.reports) == 14
+
+
+# --- safety rules: each fixture leaves out one thing and the check must fail on it ------
+
+BAD = Path(__file__).parent / "fixtures" / "bad"
+
+
+def overlay(case: str) -> dict[str, str | bytes | None]:
+    """Return the files a tests/fixtures/bad/<case> lays over the small project."""
+    folder = BAD / case / "project"
+    return {str(p.relative_to(folder)): p.read_text("utf-8")
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SAFETY_RULES = [
+    ("check-no-red-flags",
+     "handouts/conditions/back-pain.yaml:5:3: error: the condition has no urgent red-flag "
+     "callout; add a callout with tone: urgent to its sections saying which signs need a "
+     "doctor or emergency care now [safety.red-flags]"),
+    ("check-no-contraindications",
+     "handouts/conditions/back-pain.yaml:10:9: error: the brochure has no 'Before your first "
+     "session' checklist (a checklist with role: contraindications, saying who must tell us "
+     "before needling); include the 'safety' topic [safety.contraindications]"),
+    ("check-emergency-placeholder",
+     "handouts/clinic.yaml:12:21: error: emergency.number is still the placeholder from "
+     "'brochure init'; write the emergency number where your patients live, such as 911, "
+     "999 or 112 [safety.placeholder]"),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), SAFETY_RULES, ids=[c for c, _ in SAFETY_RULES])
+def test_safety_rule_fails_without_its_content(make_project, case: str, expected: str) -> None:
+    result = check(project=make_project(overlay(case)), today=TODAY, render=False)
+    assert [str(f) for r in result.reports for f in r.findings if f.severity != "info"] == [
+        expected]
+    assert not result.passed
+    cli = CliRunner().invoke(main, ["check", "--content-only"], catch_exceptions=False)
+    assert cli.exit_code == 1
+    assert f"  {expected.rsplit(' [', 1)[0]}" in cli.output.splitlines()
+
+
+def test_urgent_callout_not_marked_general_guidance_is_a_warning(make_project) -> None:
+    cond = CONDITION.replace("general_guidance: true, text: Get help now.", "text: Get help now.")
+    result = check(project=make_project({"handouts/conditions/back-pain.yaml": cond}),
+                   today=TODAY, render=False)
+    assert [str(f) for r in result.reports for f in r.findings if f.severity != "info"] == [
+        "handouts/conditions/back-pain.yaml:9:9: warning: the urgent callout 'Urgent?' does not "
+        "say where its advice comes from; mark it general_guidance: true "
+        "[safety.red-flags-guidance]"]
+    assert result.passed
+    assert not check(project=make_project({"handouts/conditions/back-pain.yaml": cond}),
+                     today=TODAY, render=False, strict=True).passed
+
+
+def test_init_leaves_placeholders_that_check_reports(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    brochure.init(target=target, name="Harbour Physio")
+    clinic = (target / "handouts" / "clinic.yaml").read_text("utf-8")
+    assert '  number: "FILL IN"\n  words: "FILL IN"\nafter_hours: "FILL IN"\n' in clinic
+    result = check(project=target, render=False, today=TODAY)
+    placeholders = [str(f).replace(str(target) + "/", "") for r in result.reports
+                    for f in r.findings if f.code == "safety.placeholder"]
+    assert placeholders == [
+        "handouts/clinic.yaml:36:11: error: emergency.number is still the placeholder from "
+        "'brochure init'; write the emergency number where your patients live, such as 911, "
+        "999 or 112 [safety.placeholder]",
+        "handouts/clinic.yaml:37:10: error: emergency.words is still the placeholder from "
+        "'brochure init'; write what the number reaches, such as 'ambulance, fire or police' "
+        "[safety.placeholder]",
+        "handouts/clinic.yaml:38:14: error: after_hours is still the placeholder from "
+        "'brochure init'; write what patients should do when you are closed "
+        "[safety.placeholder]",
+    ]
+    assert not result.passed

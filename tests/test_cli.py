@@ -70,7 +70,7 @@ def test_content_error_exits_1_with_every_problem(make_project) -> None:
     result = invoke("build")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "handouts/conditions/back-pain.yaml:9:25: topics[2]: unknown topic 'afercare'; "
+        "handouts/conditions/back-pain.yaml:10:25: topics[2]: unknown topic 'afercare'; "
         "run 'brochure list' to see the topics",
         "1 problem found in the content",
     ]

@@ -140,7 +140,7 @@ def test_the_body_map_marks_the_regions_in_the_brand_colour(built) -> None:
 
 
 @pytest.mark.parametrize(("layout", "size"), [("handout", 30), ("booklet", 24),
-                                              ("trifold", 30)])
+                                              ("trifold", 28)])
 def test_the_cover_title_is_reversed_out_of_a_colour_block(built, layout, size) -> None:
     for paper in PAPERS:
         with pdfplumber.open(built["sciatica", layout, paper]) as pdf:

@@ -26,9 +26,9 @@ def test_valid_project_loads(make_project) -> None:
 def test_unknown_topic_with_suggestion(make_project) -> None:
     text = CONDITION.replace("topics: [intro, safety]", "topics:\n  - intro\n  - safty\n")
     assert lines_for(make_project, {"handouts/conditions/back-pain.yaml": text}) == [
-        "handouts/conditions/back-pain.yaml:10:3: topics: every brochure must include the "
+        "handouts/conditions/back-pain.yaml:11:3: topics: every brochure must include the "
         "'safety' topic (it holds when to call the clinic); add it to the list",
-        "handouts/conditions/back-pain.yaml:11:5: topics[1]: unknown topic 'safty' "
+        "handouts/conditions/back-pain.yaml:12:5: topics[1]: unknown topic 'safty' "
         "(did you mean 'safety'?); run 'brochure list' to see the topics",
         "2 problems found in the content",
     ]

@@ -6,6 +6,7 @@ Figure /Alt, which is what a screen reader reads.
 
 from __future__ import annotations
 
+import textwrap
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
@@ -46,6 +47,12 @@ def alt_text(block: FiguresBlock) -> str:
     return f"Bar chart, {block.measure}. {rows}."
 
 
+def _wrap(text: str, width: float) -> list[str]:
+    """Split the plain words into lines that fit the drawing (SVG text does not wrap)."""
+    per_line = max(12, int(width / 7.6))  # 15 px Atkinson Hyperlegible, a generous average
+    return textwrap.wrap(text, per_line) or [text]
+
+
 def _x(value: float, left: float, span: float) -> float:
     return round(left + span * value / 100, 2)
 
@@ -59,9 +66,11 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
     numbers beside the label, so no text ever sits on colour (large print).
     """
     left, span = 2.0, width - 4.0
-    words_h = LABEL_H if words_below else 0
-    row_h = LABEL_H + BAR_H + words_h + ROW_GAP
-    height = len(block.items) * row_h + AXIS_H
+    words = [_wrap(fig.words, width) if words_below else [fig.words] for fig in block.items]
+    rows = [LABEL_H + BAR_H + (LABEL_H * len(lines) if words_below else 0) + ROW_GAP
+            for lines in words]
+    tops = [sum(rows[:i]) for i in range(len(rows))]
+    height = sum(rows) + AXIS_H
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -77,15 +86,16 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
         parts.append(f'<text x="{x}" y="{height - 3}" font-size="13" fill="#46535f" '
                      f'text-anchor="{anchor}">{tick}%</text>')
     for i, fig in enumerate(block.items):
-        top = i * row_h
+        top = tops[i]
         bar_y = top + LABEL_H
         label = figure_value(fig)
         title = f"{fig.label}: {label}" if plain else fig.label
         parts.append(f'<text x="{left}" y="{top + 16}" font-size="16" font-weight="bold" '
                      f'fill="#1f2933">{escape(title)}</text>')
         if words_below:
-            parts.append(f'<text x="{left}" y="{bar_y + BAR_H + 17}" font-size="15" '
-                         f'fill="#46535f">{escape(fig.words)}</text>')
+            for n, line in enumerate(words[i]):
+                parts.append(f'<text x="{left}" y="{bar_y + BAR_H + 17 + n * LABEL_H}" '
+                             f'font-size="15" fill="#46535f">{escape(line)}</text>')
         else:
             parts.append(f'<text x="{width - 2}" y="{top + 16}" font-size="15" '
                          f'fill="#46535f" text-anchor="end">{escape(fig.words)}</text>')

@@ -17,6 +17,7 @@ from brochure.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock
 from brochure.pdfaudit import PdfIssue, audit_pdf
 from brochure.project import Project
 from brochure.quality import check_content
+from brochure.safetycheck import brochure_findings, clinic_findings
 
 
 @dataclass
@@ -84,6 +85,9 @@ def check_brochures(project: Project, ids: list[str], *, layout: Layout, paper: 
     for item in project.select(ids):
         b = assemble(project, item, layout=layout, paper=paper)
         report = check_content(b, today=day)
+        report.findings.extend(brochure_findings(b))
+        if not reports:  # the clinic's own problems, once
+            report.findings.extend(clinic_findings(project.clinic, project.clinic_source))
         if render:
             from brochure.render import render_pdf
 

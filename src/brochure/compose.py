@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from brochure import bodymap, charts, condense, markup
+from brochure import bodymap, charts, condense, markup, provenance
 from brochure.assets import FONT_FAMILY, font_face_css, style_path, template_dirs
 from brochure.errors import TemplateError, UsageError, display_path
 from brochure.layouts import BLEED, Layout
@@ -124,6 +124,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["digest"] = condense.digest
     env.globals["room_left"] = condense.room_left
     env.globals["flap_notes_mm"] = condense.FLAP_NOTES_MM
+    env.globals["guidance_titles"] = provenance.guidance_titles
+    env.globals["cite"] = provenance.cite
     return env
 
 

@@ -1,7 +1,10 @@
 """Condensed content for small layouts: the tri-fold's panels and the poster's key points.
 
 A card is one part cut down to what a panel holds: its title, its one-sentence point and
-the lists and callouts a patient acts on. Nothing is rewritten, only left out.
+the lists and callouts a patient acts on. Nothing is rewritten, only left out. The
+condition's own card also carries its first chart and its red flags, so no two
+conditions' tri-folds read the same inside. A part with several such blocks becomes a
+run of cards (only the first with the title), so a panel can end between two blocks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from brochure.models import (
     ChecklistBlock,
     Figure,
     FiguresBlock,
+    Source,
     StepsBlock,
     TextBlock,
 )
@@ -28,8 +32,9 @@ if TYPE_CHECKING:  # compose imports this module for its templates
 
 # Rough line lengths of a narrow panel, only to share cards out evenly; the fit check
 # on the real layout decides whether they fit.
-_BODY, _HEAD, _LIST = 40, 28, 34
+_BODY, _HEAD, _LIST = 40, 28, 30
 PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
+SPARE_MM = 6.0  # room kept free in each panel when sharing measured cards out
 FLAP_NOTES_MM = 30.0  # room enough in the flap for ruled lines for the patient's questions
 
 
@@ -39,22 +44,30 @@ class Card:
 
     id: str
     kind: str  # "section" (the condition's own) or "topic"
-    title: str
+    title: str | None  # None for a card that goes on with the part of the card before it
     lead: str | None  # Markdown: a topic's key message, or the condition's explanation
     blocks: list[Block] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)  # what the card's charts cite
 
     @property
     def weight(self) -> float:
         """Return the card's rough height in body lines."""
-        lines = 1.3 * _lines(self.title, _HEAD) + 0.8 + (_lines(self.lead, _BODY) if self.lead
-                                                          else 0)
+        lines = (1.3 * _lines(self.title, _HEAD) + 0.8 if self.title else 0.0)
+        lines += _lines(self.lead, _BODY) if self.lead else 0
         for blk in self.blocks:
             lines += 1.0 + (_lines(blk.heading, _LIST) if blk.heading else 0)
             if isinstance(blk, StepsBlock | ChecklistBlock):
                 lines += sum(_lines(item, _LIST) + 0.4 for item in blk.items)
                 lines += _lines(blk.intro, _BODY) if blk.intro else 0
-            elif isinstance(blk, CalloutBlock | TextBlock):
-                lines += _lines(blk.text, _LIST) + (2.5 if isinstance(blk, CalloutBlock) else 0)
+            elif isinstance(blk, CalloutBlock):
+                # the box, its title, the emergency line and (when to call) the after-hours one
+                lines += _lines(blk.text, _LIST) + 7.5 + (3.5 if blk.tone == "call-us" else 0)
+            elif isinstance(blk, TextBlock):
+                lines += _lines(blk.text, _LIST)
+            elif isinstance(blk, FiguresBlock):
+                # label, bar and two lines of words per figure; the axis; caption and source
+                lines += 7.0 * len(blk.items) + 3.0 + (_lines(blk.caption, _LIST)
+                                                      if blk.caption else 0)
         return lines
 
 
@@ -62,7 +75,7 @@ class Card:
 class Digest:
     """What a small layout prints: cards in reading order, key points and one chart."""
 
-    explanation: Card
+    explanation: list[Card]
     cards: list[Card]
     key_points: list[str]
     chart: FiguresBlock | None
@@ -75,7 +88,7 @@ class Digest:
         ``heights`` are the cards' heights measured on a first layout (by card id); without
         them each card's height is estimated from its text.
         """
-        return balance([self.explanation, *self.cards], count, heights=heights)
+        return balance([*self.explanation, *self.cards], count, heights=heights)
 
 
 def _lines(text: str, per_line: int) -> int:
@@ -83,22 +96,38 @@ def _lines(text: str, per_line: int) -> int:
 
 
 def _essential(block: Block) -> bool:
-    """Return True for lists a patient acts on and callouts that say when to get help."""
-    if isinstance(block, StepsBlock | ChecklistBlock):
+    """Return True for checklists a patient acts on and callouts that say when to get help.
+
+    Numbered steps describe what we do at a visit; the handout has them, the panels do not.
+    """
+    if isinstance(block, ChecklistBlock):
         return True
     return isinstance(block, CalloutBlock) and block.tone in ("call-us", "urgent")
 
 
-def _explanation(b: Brochure) -> Card:
+def _run(card_id: str, kind: str, title: str | None, lead: str | None, blocks: list[Block],
+         sources: dict[str, Source] | None = None) -> list[Card]:
+    """Return the title card with the first block, then one untitled card per other block."""
+    head = Card(card_id, kind, title, lead, blocks[:1], dict(sources or {}))
+    return [head, *(Card(f"{card_id}-{n}", kind, None, None, [blk], dict(sources or {}))
+                    for n, blk in enumerate(blocks[1:], start=2))]
+
+
+def _explanation(b: Brochure) -> list[Card]:
+    """Return the condition's own cards: its explanation, its first chart, its red flags."""
     sections = [p for p in b.parts if p.kind == "section"]
     if not sections:
-        return Card(f"{b.id}-about", "section", b.title, b.subtitle)
+        return [Card(f"{b.id}-about", "section", b.title, b.subtitle)]
     first = sections[0]
     texts = [blk for blk in first.blocks if isinstance(blk, TextBlock)]
+    charts = [blk for p in sections for blk in p.blocks if isinstance(blk, FiguresBlock)]
     urgent = [blk for p in sections for blk in p.blocks
               if isinstance(blk, CalloutBlock) and blk.tone == "urgent"]
-    lead = texts[0].text if texts else None
-    return Card(first.id, "section", first.title, lead, list(urgent))
+    lead = texts[0].text.strip().split("\n\n")[0] if texts else None  # its first paragraph
+    sources = {k: v for p in sections for k, v in p.sources.items()}
+    # On a panel the chart's caption says what the number is; its heading would repeat it.
+    chart = [blk.model_copy(update={"heading": None}) for blk in charts[:1]]
+    return _run(first.id, "section", first.title, lead, [*urgent, *chart], sources)
 
 
 def _key_points(b: Brochure, limit: int) -> list[str]:
@@ -112,9 +141,14 @@ def _key_points(b: Brochure, limit: int) -> list[str]:
 
 def digest(b: Brochure, *, points: int = 3) -> Digest:
     """Condense a brochure for the tri-fold and the poster."""
-    cards = [Card(p.id, "topic", p.title, p.key_message,
-                  [blk for blk in p.blocks if _essential(blk)])
-             for p in b.parts if p.kind == "topic"]
+    topics = [p for p in b.parts if p.kind == "topic"]
+    cards: list[Card] = []
+    for i, p in enumerate(topics):
+        blocks = [blk for blk in p.blocks if _essential(blk)]
+        # The first topic says what the treatment is; the others earn a place on the panels
+        # with something to act on (a checklist, when to call, when to get help now).
+        if blocks or i == 0:
+            cards.extend(_run(p.id, "topic", p.title, p.key_message, blocks, p.sources))
     charts = [(blk, p) for p in b.parts for blk in p.blocks if isinstance(blk, FiguresBlock)]
     chart, part = charts[0] if charts else (None, None)
     return Digest(_explanation(b), cards, _key_points(b, points),
@@ -149,11 +183,12 @@ def balance(cards: list[Card], count: int, *,
     """Split cards into ``count`` runs in order, the fullest as light as can be, then even.
 
     With measured ``heights`` (mm, and the panel's height under the key ``PANEL``), the
-    split that fits and leaves the last ``count - 1`` panels (the inside of a tri-fold)
-    closest to level wins; the first panel (the flap) takes what is left over.
+    split that fits and leaves the first ``count - 1`` panels (the inside of a tri-fold)
+    closest to level wins; the last panel (the flap) takes what is left over.
     """
     weights = [c.weight if heights is None else heights.get(c.id, c.weight) for c in cards]
-    room = None if heights is None else heights.get(PANEL)
+    # A card measured in a wide panel runs a little longer in the narrow flap: keep room.
+    room = None if heights is None or PANEL not in heights else heights[PANEL] - SPARE_MM
 
     def score(cuts: tuple[int, ...]) -> tuple[float, ...]:
         loads = [sum(weights[a:b]) for a, b in itertools.pairwise((0, *cuts, len(cards)))]
@@ -162,7 +197,7 @@ def balance(cards: list[Card], count: int, *,
         if room is None:
             return (max(loads), sum(load * load for load in loads), *later)
         over = sum(max(0.0, load - room) for load in loads)
-        inside = loads[1:] or loads
+        inside = loads[:-1] or loads
         return (over, max(inside) - min(inside), max(loads), *later)
 
     # A handful of cards and panels: trying every split is instant and plainly right.

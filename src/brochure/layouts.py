@@ -82,7 +82,7 @@ class ChartStyle(BaseModel):
     """How a layout draws range charts: a narrower drawing prints larger type."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    width: Annotated[int, Field(ge=300, le=640)] = 640
+    width: Annotated[int, Field(ge=240, le=640)] = 640
     words_below: bool = False  # the plain-words range on its own line, under the bar
     plain: bool = False  # no tinted track and no numbers on the bar (text never on colour)
 

@@ -38,6 +38,7 @@ class Source(Strict):
     title: Text
     publisher: Text | None = None
     url: Text | None = None
+    accessed: dt.date | None = None  # the day the clinic read the source at its url
     note: Text | None = None
 
 
@@ -90,6 +91,8 @@ class ChecklistBlock(BlockBase):
     kind: Literal["checklist"]
     intro: Text | None = None
     items: Annotated[list[Text], Field(min_length=1)]
+    # "contraindications": who must tell the clinic before needling; every brochure needs one.
+    role: Literal["contraindications"] | None = None
 
 
 class CalloutBlock(BlockBase):
@@ -257,6 +260,13 @@ class Practitioner(Strict):
     role: Text
 
 
+class Emergency(Strict):
+    """The local emergency number, printed in every when-to-call and urgent box."""
+
+    number: Text  # what to dial: 911, 999, 112, 000 ...
+    words: Text  # what the number reaches, in a few plain words: "ambulance, fire or police"
+
+
 class Clinic(Strict):
     """The clinic's brand file: printed on every brochure."""
 
@@ -268,6 +278,8 @@ class Clinic(Strict):
     locations: Annotated[list[Location], Field(min_length=1)]
     practitioners: list[Practitioner] = []
     disclaimer: Text
+    emergency: Emergency
+    after_hours: Text  # what to do when the clinic is closed
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from brochure.compose import Brochure, render_html, stylesheet_text
 from brochure.condense import FLAP_NOTES_MM, digest, room_left
-from brochure.fit import check_fit
+from brochure.fit import check_fit, overflows
 from brochure.layouts import SHEETS
 from brochure.output import atomic_write, output_name
 from brochure.panels import card_heights
@@ -54,10 +54,17 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
             raise _Again(replace(b, pad_pages=-done.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
             measured = replace(b, card_heights=card_heights(document))
-            if _split(measured) != _split(b) or _flap_room(measured) >= FLAP_NOTES_MM:
+            if (_split(measured) != _split(b) or _flap_room(measured) >= FLAP_NOTES_MM
+                    or overflows(document)):
                 raise _Again(measured)
         check_fit(document, where=where, layout=b.layout)
 
+    def write_html(b: Brochure) -> None:
+        if html:  # the complete page, styles inline, to open in a browser (and debug)
+            page = render_html(root, b).encode("utf-8")
+            done.html[:] = [_write(out_dir / file_name(b, ext="html"), page)]
+
+    write_html(b)
     try:
         pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                    base_url=root, inspect=inspect, images=images,
@@ -67,13 +74,11 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         # so "Page X of Y" counts every printed page and the back cover ends the last
         # sheet; a tri-fold with its cards shared out by their measured heights.
         b = again.brochure
+        write_html(b)
         pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                    base_url=root, inspect=inspect, images=images,
                                    css=stylesheet_text(root, b))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
-    if html:  # the complete page, styles inline, to open in a browser
-        page = render_html(root, b).encode("utf-8")
-        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
     done.warnings.extend(f"{file_name(b)}: {w}" for w in dict.fromkeys(warnings))
     spec = b.layout.paper_spec(b.paper)
     # A print shop imposes a booklet itself (allowing for creep, the paper's thickness),
@@ -96,8 +101,8 @@ class _Again(Exception):  # a signal between two renders, never shown to a user
 
 
 def _flap_room(b: Brochure) -> float:
-    """Return the measured room left in the first panel (the tri-fold's flap), in mm."""
-    return room_left(digest(b).columns(4, heights=b.card_heights)[0], b.card_heights)
+    """Return the measured room left in the last panel (the tri-fold's flap), in mm."""
+    return room_left(digest(b).columns(4, heights=b.card_heights)[-1], b.card_heights)
 
 
 def _split(b: Brochure) -> list[list[str]]:

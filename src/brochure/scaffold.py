@@ -9,6 +9,7 @@ from pathlib import Path
 from brochure.assets import package_styles_dir, starter_assets_dir, starter_handouts_dir
 from brochure.errors import UsageError, display_path
 from brochure.load import load_yaml
+from brochure.safetycheck import PLACEHOLDER
 
 STARTER_README = """\
 # {name}: patient brochures
@@ -38,26 +39,33 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
         shutil.copy2(logo, target / "assets" / "logo.svg")
     clinic_name = name or "Example Physio & Dry Needling Clinic"
     (target / "README.md").write_text(STARTER_README.format(name=clinic_name), "utf-8")
+    clinic_file = target / "handouts" / "clinic.yaml"
     if name is not None:
-        _rename_clinic(target / "handouts" / "clinic.yaml", name)
-        _set_value(target / "handouts" / "clinic.yaml", ("logo", "alt"),
-                   f"{name} logo")
+        _set_value(clinic_file, ("name",), name)
+        _set_value(clinic_file, ("logo", "alt"), f"{name} logo")
+    # Only the clinic knows these; 'brochure check' reports the placeholder until it is
+    # replaced, while a build still works so the new project can be tried at once.
+    for loc, value in PLACEHOLDERS.items():
+        _set_value(clinic_file, loc, value)
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
-def _rename_clinic(clinic_file: Path, name: str) -> None:
-    """Replace the value of the top-level 'name' key, keeping the file's comments."""
-    _set_value(clinic_file, ("name",), name)
+# Short, so the boxes that print them still fit the tri-fold's panels.
+PLACEHOLDERS: dict[tuple[str, ...], str] = {
+    ("emergency", "number"): PLACEHOLDER,
+    ("emergency", "words"): PLACEHOLDER,
+    ("after_hours",): PLACEHOLDER,
+}
 
 
-def _set_value(clinic_file: Path, path: tuple[str, ...], value: str) -> None:
-    """Replace one scalar value in place, keeping the file's comments."""
+def _set_value(clinic_file: Path, loc: tuple[str, ...], value: str) -> None:
+    """Replace a one-line value in the starter clinic.yaml, keeping the file's comments."""
     loaded = load_yaml(clinic_file)
-    if path not in loaded.marks:
+    if loc not in loaded.marks:
         return
-    line, column = loaded.where(path)
+    line, column = loaded.where(loc)
     lines = clinic_file.read_text("utf-8").splitlines(keepends=True)
-    # a JSON string is a valid double-quoted YAML scalar, whatever the name holds
+    # a JSON string is a valid double-quoted YAML scalar, whatever the value holds
     old = lines[line - 1]
     quoted = json.dumps(value, ensure_ascii=False)
     lines[line - 1] = old[: column - 1] + quoted + _comment(old) + "\n"
