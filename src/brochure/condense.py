@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # compose imports this module for its templates
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 30
 PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
-SPARE_MM = 6.0  # room kept free in each panel when sharing measured cards out
+SPARE_MM = 3.0  # room kept free in each panel when sharing measured cards out
 FLAP_NOTES_MM = 30.0  # room enough in the flap for ruled lines for the patient's questions
 
 
