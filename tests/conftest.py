@@ -118,6 +118,19 @@ def minimal_files() -> dict[str, str | bytes]:
     }
 
 
+@pytest.fixture(scope="session")
+def default_library(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Build the default content's whole matrix once per test run; return the PDFs.
+
+    Every test module that reads the shipped brochures shares this one build.
+    """
+    from brochure import build
+
+    result = build(project=ROOT, out=tmp_path_factory.mktemp("default-library"))
+    assert result.outputs, "the build wrote no PDFs"
+    return list(result.outputs)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Build a project in tmp_path (minimal files plus overrides) and chdir into it."""

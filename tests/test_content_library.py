@@ -225,17 +225,12 @@ def test_general_guidance_marked_on_safety_callouts() -> None:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Build every brochure once and return {file name: normalised text}."""
+def pdf_texts(default_library: list[Path]) -> dict[str, str]:
+    """Read every brochure of the shared build; return {file name: normalised text}."""
     from pypdf import PdfReader
 
-    from brochure import build
-
-    out = tmp_path_factory.mktemp("library-pdfs")
-    result = build(project=ROOT, out=out)
-    assert result.outputs, "the build wrote no PDFs"
     texts: dict[str, str] = {}
-    for pdf in result.outputs:
+    for pdf in default_library:
         reader = PdfReader(pdf)
         raw = "\n".join(page.extract_text() or "" for page in reader.pages)
         texts[Path(pdf).name] = normalise(raw)

@@ -1,7 +1,8 @@
 """What a patient reads about safety, in every built handout, tri-fold and booklet.
 
-The 14 default conditions are built once for this module (56 PDFs, letter) and every test
-reads them back: the "Before your first session" checklist, the two tiers of risk, the
+The default catalogue is built once per test run (the ``default_library`` fixture, shared
+with the content-library tests) and every test reads back the letter PDFs of the 14
+conditions: the "Before your first session" checklist, the two tiers of risk, the
 urgent box, the emergency number and after-hours line, each condition's own red flags,
 what the chart captions and bar words say, that no heading or chart is printed twice, and
 the poster's line on risks.
@@ -19,8 +20,6 @@ import pytest
 import yaml
 from pypdf import PdfReader
 from pypdf.generic import Destination
-
-import brochure
 
 ROOT = Path(__file__).resolve().parents[1]
 CONDITIONS = sorted(p.stem for p in (ROOT / "handouts" / "conditions").glob("*.yaml")
@@ -76,15 +75,12 @@ def _charts(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Pdf]:
-    """Build every condition as a handout, tri-fold and booklet once; read each back."""
-    out = tmp_path_factory.mktemp("safety")
-    result = brochure.build(project=ROOT, layout=[*LAYOUTS, "poster"], paper="letter", out=out,
-                            jobs=2)
+def pdfs(default_library: list[Path]) -> dict[tuple[str, str], Pdf]:
+    """Read back the letter handout, tri-fold, booklet and poster of every condition."""
     built: dict[tuple[str, str], Pdf] = {}
-    for path in result.outputs:
+    for path in default_library:
         condition, layout, *rest = path.name.split(".")
-        if rest != ["letter", "en", "pdf"]:
+        if rest != ["letter", "en", "pdf"] or layout not in (*LAYOUTS, "poster"):
             continue  # the booklet's imposed copy holds the same pages
         reader = PdfReader(path)
         built[condition, layout] = Pdf(path, [_flat(p.extract_text() or "") for p in reader.pages],
