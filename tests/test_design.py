@@ -203,10 +203,11 @@ def flowing_pages(pdf, layout: str) -> list[tuple[int, object]]:
     return pages[:-1]
 
 
-# A chart is one drawing and never splits, so on the small booklet page and in large
-# print, where one chart is a third of a page or more, the page before a chart that does
-# not fit may end early; the handout holds a quarter.
-BLANK_LIMIT = {"handout": 0.25, "booklet": 0.45, "large-print": 0.45}
+# A chart is one drawing and never splits, so the page before a chart that does not fit
+# may end early: by up to a third of a page on the small booklet page and in large print,
+# where one chart is that big, and by up to 30 % in the handout (three-bar charts); text,
+# tables, callouts and the closing part all split, so nothing else leaves a gap.
+BLANK_LIMIT = {"handout": 0.30, "booklet": 0.45, "large-print": 0.45}
 
 
 @pytest.mark.parametrize("layout", FLOWING)

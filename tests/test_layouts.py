@@ -275,7 +275,7 @@ def test_trifold_holds_the_condensed_content(real_trifolds) -> None:
 LONG = "Back pain is very common, and it can last for a long time. " * 30
 OVERFLOWING = CONDITION.replace("text: Back pain is very common.", f"text: {LONG.strip()}")
 TRIFOLD_OVERFLOW = ("handouts/conditions/back-pain.yaml:10:1: trifold panel 'inside-1' overflows "
-                    "by 94 mm; shorten its content or leave out a topic (in this list or with "
+                    "by 95 mm; shorten its content or leave out a topic (in this list or with "
                     "--topics)")
 FAILED_ONE = "error: 1 of 1 brochure failed; fix the errors above and build again\n"
 
