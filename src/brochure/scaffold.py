@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from brochure.checks.safety import PLACEHOLDER
-from brochure.content.assets import package_styles_dir, starter_handouts_dir
+from brochure.content.assets import package_styles_dir, starter_assets_dir, starter_handouts_dir
 from brochure.content.load import load_yaml
 from brochure.errors import UsageError, display_path
 
@@ -35,11 +35,14 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     shutil.copytree(handouts, target / "handouts")
     shutil.copytree(styles, target / "styles")
     (target / "assets").mkdir()
+    if (logo := starter_assets_dir() / "logo.svg").is_file():  # the example logo
+        shutil.copy2(logo, target / "assets" / "logo.svg")
     clinic_name = name or "Example Physio & Dry Needling Clinic"
     (target / "README.md").write_text(STARTER_README.format(name=clinic_name), "utf-8")
     clinic_file = target / "handouts" / "clinic.yaml"
     if name is not None:
         _set_value(clinic_file, ("name",), name)
+        _set_value(clinic_file, ("logo", "alt"), f"{name} logo")
     # Only the clinic knows these; 'brochure check' reports the placeholder until it is
     # replaced, while a build still works so the new project can be tried at once.
     for loc, value in PLACEHOLDERS.items():
@@ -58,8 +61,18 @@ PLACEHOLDERS: dict[tuple[str, ...], str] = {
 def _set_value(clinic_file: Path, loc: tuple[str, ...], value: str) -> None:
     """Replace a one-line value in the starter clinic.yaml, keeping the file's comments."""
     loaded = load_yaml(clinic_file)
+    if loc not in loaded.marks:
+        return
     line, column = loaded.where(loc)
     lines = clinic_file.read_text("utf-8").splitlines(keepends=True)
     # a JSON string is a valid double-quoted YAML scalar, whatever the value holds
-    lines[line - 1] = lines[line - 1][: column - 1] + json.dumps(value, ensure_ascii=False) + "\n"
+    old = lines[line - 1]
+    quoted = json.dumps(value, ensure_ascii=False)
+    lines[line - 1] = old[: column - 1] + quoted + _comment(old) + "\n"
     clinic_file.write_text("".join(lines), "utf-8")
+
+
+def _comment(line: str) -> str:
+    """Return the trailing comment of a YAML line (with its spacing), or an empty string."""
+    at = line.find("  #")
+    return line[at:].rstrip("\n") if at >= 0 else ""

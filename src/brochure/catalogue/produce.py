@@ -6,18 +6,20 @@ printing, and ``--html`` the composed page beside the PDF.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from brochure.compose.brochure import Brochure, find_line, find_text
+from brochure.compose.condense import FLAP_NOTES_MM, digest, room_left
 from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
 from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
-from brochure.render.fit import check_fit
+from brochure.render.fit import check_fit, overflows
 from brochure.render.glyphs import missing_glyph
 from brochure.render.output import atomic_write
+from brochure.render.panels import card_heights
 
 
 @dataclass
@@ -39,18 +41,34 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``).
     """
     done = Produced()
-    if html:  # the complete page, styles inline, to open in a browser
-        page = render_html(root, b).encode("utf-8")
-        done.html.append(_write(out_dir / file_name(b, ext="html"), page))
-
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
 
     def inspect(document: Any) -> None:
         done.pages = len(document.pages)
+        pad_to = b.layout.pad_to
+        if pad_to and not b.pad_pages and done.pages % pad_to:
+            raise _Again(replace(b, pad_pages=-done.pages % pad_to))
+        if b.layout.balance_panels and b.card_heights is None:
+            measured = replace(b, card_heights=card_heights(document))
+            if (_split(measured) != _split(b) or _flap_room(measured) >= FLAP_NOTES_MM
+                    or overflows(document)):
+                raise _Again(measured)
         check_fit(document, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
-    pdf, warnings = render_brochure(b, root=root, roots=roots, images=images, inspect=inspect)
+    try:
+        pdf, warnings = render_brochure(b, root=root, roots=roots, images=images,
+                                        inspect=inspect)
+    except _Again as again:
+        # Lay the brochure out once more: a booklet with notes pages before its back cover,
+        # so "Page X of Y" counts every printed page and the back cover ends the last
+        # sheet; a tri-fold with its cards shared out by their measured heights.
+        b = again.brochure
+        pdf, warnings = render_brochure(b, root=root, roots=roots, images=images,
+                                        inspect=inspect)
+    if html:  # the complete page, styles inline, to open in a browser (and debug)
+        done.html.append(_write(out_dir / file_name(b, ext="html"),
+                                render_html(root, b).encode("utf-8")))
     if strict and warnings:
         raise StrictWarnings(list(dict.fromkeys(warnings)))
     done.outputs.append(_write(out_dir / file_name(b), pdf))
@@ -74,6 +92,25 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
                                   variant=ARCHIVE_VARIANT)
         done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept))
     return done
+
+
+class _Again(Exception):  # a signal between two renders, never shown to a user
+    """The brochure needs a second layout, with these settings."""
+
+    def __init__(self, brochure: Brochure) -> None:
+        super().__init__(brochure.id)
+        self.brochure = brochure
+
+
+def _flap_room(b: Brochure) -> float:
+    """Return the measured room left in the last panel (the tri-fold's flap), in mm."""
+    return room_left(digest(b).columns(4, heights=b.card_heights)[-1], b.card_heights)
+
+
+def _split(b: Brochure) -> list[list[str]]:
+    """Return the card ids of each panel, as the template shares them out."""
+    columns = digest(b).columns(4, heights=b.card_heights)
+    return [[card.id for card in column] for column in columns]
 
 
 def _write(path: Path, data: bytes) -> Path:

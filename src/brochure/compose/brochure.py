@@ -67,6 +67,9 @@ class Brochure:
     text_lang: str | None = None
     fallback: list[Path] = field(default_factory=list)  # untranslated files, when allowed
     clinic_lang: str | None = None  # the clinic's texts' language, when not translated
+    body_regions: list[str] = field(default_factory=list)  # marked on the cover's body map
+    pad_pages: int = 0  # notes pages before the back cover, to fill a booklet's last sheet
+    card_heights: dict[str, float] | None = None  # measured card heights in mm (tri-fold)
 
     @property
     def ui(self) -> Interface:
@@ -129,7 +132,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
         sources=list(sources.values()), reviewed=max(dates),
         language=lang, paper=paper, layout=layout,
         location=place, origin=cond_item.source, topic_ids=topic_ids, print_shop=print_shop,
-        text_lang=other, fallback=missing,
+        text_lang=other, fallback=missing, body_regions=list(item.model.body_regions),
         clinic_lang=None if lang == project.language or
         project.translation(lang).clinic is not None else project.language,
     )

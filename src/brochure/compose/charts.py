@@ -17,7 +17,7 @@ from brochure.content.models import Figure, FiguresBlock, Source
 WIDTH = 640
 LABEL_H = 22
 BAR_H = 24
-ROW_GAP = 14
+ROW_GAP = 10
 AXIS_H = 22
 FONT = "'Atkinson Hyperlegible', sans-serif"
 

@@ -19,6 +19,7 @@ from brochure.content.models import (
     Block,
     CalloutBlock,
     ChecklistBlock,
+    Figure,
     FiguresBlock,
     Source,
     StepsBlock,
@@ -29,6 +30,9 @@ from brochure.content.project import REQUIRED_TOPICS
 # Rough line lengths of a narrow panel, only to share cards out evenly; the fit check
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 30
+PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
+SPARE_MM = 3.0  # room kept free in each panel when sharing measured cards out
+FLAP_NOTES_MM = 30.0  # room enough in the flap for ruled lines for the patient's questions
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,14 @@ class Digest:
     chart_part: Part | None
     key_point_langs: list[str | None] = field(default_factory=list)
 
-    def columns(self, count: int) -> list[list[Card]]:
-        """Share the cards, in reading order, among ``count`` panels as evenly as possible."""
-        return balance([*self.explanation, *self.cards], count)
+    def columns(self, count: int, *, heights: dict[str, float] | None = None
+                ) -> list[list[Card]]:
+        """Share the cards, in reading order, among ``count`` panels as evenly as possible.
+
+        ``heights`` are the cards' heights measured on a first layout (by card id); without
+        them each card's height is estimated from its text.
+        """
+        return balance([*self.explanation, *self.cards], count, heights=heights)
 
 
 def _lines(text: str, per_line: int) -> int:
@@ -149,17 +158,54 @@ def digest(b: Brochure, *, points: int = 3) -> Digest:
     charts = [(blk, p) for p in b.parts for blk in p.blocks if isinstance(blk, FiguresBlock)]
     chart, part = charts[0] if charts else (None, None)
     points_text, points_lang = _key_points(b, points)
-    return Digest(_explanation(b), cards, points_text, chart, part, points_lang)
+    return Digest(_explanation(b), cards, points_text,
+                  None if chart is None else one_bar_each(chart), part, points_lang)
 
 
-def balance(cards: list[Card], count: int) -> list[list[Card]]:
-    """Split cards into ``count`` runs in order, the fullest as light as can be, then even."""
-    weights = [c.weight for c in cards]
+def one_bar_each(chart: FiguresBlock, *, limit: int = 3) -> FiguresBlock:
+    """Return the chart with one bar per result, at most ``limit`` bars.
 
-    def score(cuts: tuple[int, ...]) -> tuple[float, float, tuple[int, ...]]:
+    A second figure for the same subject (the label before its first comma, as in
+    "Fibromyalgia, given as a range") is left out.
+    """
+    seen: set[str] = set()
+    items: list[Figure] = []
+    for fig in chart.items:
+        subject = fig.label.split(",")[0].strip().lower()
+        if subject not in seen and len(items) < limit:
+            items.append(fig)
+        seen.add(subject)
+    return chart.model_copy(update={"items": items})
+
+
+def room_left(cards: list[Card], heights: dict[str, float] | None) -> float:
+    """Return the height (mm) a panel has left under ``cards``, once they were measured."""
+    if heights is None or PANEL not in heights:
+        return 0.0
+    return max(0.0, heights[PANEL] - sum(heights.get(c.id, 0.0) for c in cards))
+
+
+def balance(cards: list[Card], count: int, *,
+            heights: dict[str, float] | None = None) -> list[list[Card]]:
+    """Split cards into ``count`` runs in order, the fullest as light as can be, then even.
+
+    With measured ``heights`` (mm, and the panel's height under the key ``PANEL``), the
+    split that fits and leaves the first ``count - 1`` panels (the inside of a tri-fold)
+    closest to level wins; the last panel (the flap) takes what is left over.
+    """
+    weights = [c.weight if heights is None else heights.get(c.id, c.weight) for c in cards]
+    # A card measured in a wide panel runs a little longer in the narrow flap: keep room.
+    room = None if heights is None or PANEL not in heights else heights[PANEL] - SPARE_MM
+
+    def score(cuts: tuple[int, ...]) -> tuple[float, ...]:
         loads = [sum(weights[a:b]) for a, b in itertools.pairwise((0, *cuts, len(cards)))]
         # On a tie, fill the earlier panels: an empty panel is better last than first.
-        return max(loads), sum(load * load for load in loads), tuple(-cut for cut in cuts)
+        later = tuple(-cut for cut in cuts)
+        if room is None:
+            return (max(loads), sum(load * load for load in loads), *later)
+        over = sum(max(0.0, load - room) for load in loads)
+        inside = loads[:-1] or loads
+        return (over, max(inside) - min(inside), max(loads), *later)
 
     # A handful of cards and panels: trying every split is instant and plainly right.
     # The first card (the condition's own) always opens the first run.

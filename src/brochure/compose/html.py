@@ -14,7 +14,7 @@ from brochure.compose.brochure import Brochure
 from brochure.compose.cssurls import absolute_urls
 from brochure.compose.qr import qr_svg
 from brochure.compose.templating import TemplateRefused, sandboxed
-from brochure.content import markup
+from brochure.content import bodymap, markup
 from brochure.content.assets import (
     FONT_FAMILY,
     font_face_css,
@@ -46,7 +46,10 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
+    env.globals["body_map"] = bodymap.body_map
     env.globals["digest"] = condense.digest
+    env.globals["room_left"] = condense.room_left
+    env.globals["flap_notes_mm"] = condense.FLAP_NOTES_MM
     env.globals["guidance_titles"] = provenance.guidance_titles
     env.globals["cite"] = provenance.cite
     return env

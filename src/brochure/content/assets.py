@@ -44,6 +44,15 @@ def starter_handouts_dir() -> Path:
     return PACKAGE_DIR.parents[1] / "handouts"
 
 
+@cache
+def starter_assets_dir() -> Path:
+    """Return the starter project's assets (the example logo), in the wheel or the checkout."""
+    installed = PACKAGE_DIR / "starter" / "assets"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parents[1] / "assets"
+
+
 def package_templates_dir() -> Path:
     """Return the package's templates folder."""
     return PACKAGE_DIR / "templates"

@@ -97,6 +97,14 @@ class Layout(BaseModel):
     pages: Annotated[int, Field(ge=1)] | None = None
     chart: ChartStyle = ChartStyle()
     folded: bool = False  # folded after printing: the print-shop file gets fold marks
+    # Pad the page count to a multiple of this with notes pages before the back cover
+    # (a saddle-stitched booklet is printed four pages to a sheet).
+    pad_to: Annotated[int, Field(ge=2)] | None = None
+    cover_map_mm: Annotated[float, Field(gt=10)] = 50.0  # height of the cover's body map
+    map_label_pt: Annotated[float, Field(ge=9)] = 10.0  # its "Front" and "Back" labels
+    # Share the condensed cards among the panels by their measured heights (a second
+    # layout pass), so the panels end level with each other.
+    balance_panels: bool = False
 
     def paper_spec(self, paper: str) -> PaperSpec:
         """Return the sheet for a paper family, or a usage error naming the ones it has."""

@@ -184,6 +184,8 @@ class Condition(Strict):
     reviewed: Reviewed
     keywords: list[Text] = []
     translation: TranslationRecord | None = None
+    # Where it hurts, marked on the cover's body map (see bodymap.REGIONS for the names).
+    body_regions: list[Ident] = []
 
 
 def _known_language(value: str) -> str:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from brochure.content.bodymap import known_regions
 from brochure.content.languages import is_known, unknown_message
 from brochure.content.load import Loaded, load_yaml
 from brochure.content.models import (
@@ -218,6 +219,7 @@ def load_project(root: Path) -> Project:
         # problems are reported once, not again by every condition that includes it.
         known = {topic_id for topic_id, _ in topic_files}
         problems.extend(check_topic_ids(cond.source, cond.model.topics, known, ("topics",)))
+        problems.extend(_check_regions(cond))
     if clinic is not None:
         problems.extend(contrast_problems(clinic[1], clinic[0]))
         problems.extend(logo_problems(clinic[1], clinic[0], root))
@@ -322,6 +324,25 @@ def check_topic_ids(source: Loaded | None, ids: list[str], known: set[str],
         if required in known and required not in seen:
             report(loc, f"every brochure must include the '{required}' topic (it holds "
                         "when to call the clinic); add it to the list")
+    return problems
+
+
+def _check_regions(cond: ConditionItem) -> list[Problem]:
+    """Check that every body region a condition names is one the body map can mark."""
+    problems: list[Problem] = []
+    known = known_regions()
+    seen: set[str] = set()
+    for i, region in enumerate(cond.model.body_regions):
+        if region not in known:
+            problems.append(cond.source.problem(
+                ("body_regions", i),
+                f"unknown body region '{region}'{suggest(region, set(known))}; use one of: "
+                f"{', '.join(known)}"))
+        elif region in seen:
+            problems.append(cond.source.problem(("body_regions", i),
+                                                f"body region '{region}' is listed twice; "
+                                                "keep one"))
+        seen.add(region)
     return problems
 
 

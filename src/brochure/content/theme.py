@@ -52,7 +52,7 @@ def pairs(clinic: Clinic) -> list[Pair]:
         Pair("text", p["--text"], p["--accent-tint"], "the when-to-call callout"),
         Pair("primary", p["--brand"], WHITE, "headings and links"),
         Pair("primary", p["--brand"], p["--brand-tint"], "the key message label"),
-        Pair("primary", WHITE, p["--brand"], "numbers on steps and chart bars"),
+        Pair("primary", WHITE, p["--brand"], "the cover's title, numbers on steps and chart bars"),
         Pair("accent", p["--accent"], p["--accent-tint"], "the when-to-call title"),
     ]
 
