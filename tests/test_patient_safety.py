@@ -190,11 +190,11 @@ def test_captions_say_what_the_numbers_are(pdfs, condition: str, layout: str) ->
 def test_sources_block_tells_article_figures_from_general_guidance(pdfs, condition: str) -> None:
     text = pdfs[condition, "handout"].text
     assert ("The figures and facts from an article: \u201cIntroduction to IMS Therapy\u201d, a "
-            "physiotherapy clinic's website, https://clinic-article.example/"
-            "introduction-to-ims-therapy, read on 20 November 2026. A web article, not a "
+            "physiotherapy clinic's website, read on 20 November 2026. A web article, not a "
             "research study.") in text.replace("\n", " ")
     assert "General guidance from our physiotherapists, not from the article:" in text
     assert "Our clinic's article" not in text
+    assert "http" not in text.split("The figures and facts from an article")[1][:200]
     back = pdfs[condition, "trifold"].pages[0]
     assert "Figures from \u201cIntroduction to IMS Therapy\u201d" in back
     assert "Other advice is general guidance from our physiotherapists." in back
