@@ -401,7 +401,8 @@ def test_handouts_stay_small(built) -> None:
 def test_check_strict_passes_with_the_body_map_and_covers() -> None:
     assert shutil.which("zbarimg")
     result = CliRunner().invoke(main, ["check", "back-pain", "fibromyalgia", "--strict",
-                                       "--project", str(ROOT)], catch_exceptions=False)
+                                       "--lang", "en", "--project", str(ROOT)],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
 
 

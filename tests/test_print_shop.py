@@ -281,7 +281,7 @@ def test_text_prints_on_the_black_plate_only(built, layout, paper) -> None:
                 if k > 128:  # a glyph pixel
                     inked += 1
                     assert (c, m, yellow) == (0, 0, 0), (char["text"], x, y)
-    assert inked > 1000
+    assert inked > 300  # the booklet cover (A5) has the least small text: about 400 pixels
 
 
 def test_office_file_stays_rgb_and_tagged(tmp_path) -> None:

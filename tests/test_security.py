@@ -66,7 +66,8 @@ def test_content_cannot_pull_in_a_local_file(make_project, no_network) -> None:
     result = brochure.build(project=root, html=True)
     content = text(result.outputs[0])
     assert hostname not in content.replace("/etc/hostname", "")
-    assert "<script>alert(1)</script>" in content  # shown as the text it is
+    # shown as the text it is (a line may break inside it, so spaces are ignored)
+    assert "<script>alert(1)</script>" in content.replace(" ", "")
     html = result.html[0].read_text()
     assert "<script>" not in html and "<img src=file" not in html and "<link rel" not in html
     assert 'href="javascript' not in html and 'href="file:' not in html

@@ -36,7 +36,7 @@ from brochure.errors import ContentError, Problem, UsageError, display_path
 
 # Keys whose values are ids, codes, links or numbers, never words to translate.
 FIXED_KEYS = {"kind", "tone", "id", "source", "topics", "url", "on", "translation",
-              "general_guidance", "low", "high", "file"}
+              "general_guidance", "low", "high", "file", "body_regions", "role"}
 # A source keeps its title as published; who published it and the note translate.
 FIXED_IN_SOURCES = {"title"}
 

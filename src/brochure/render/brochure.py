@@ -51,9 +51,16 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
             folds.extend(fold_positions(document))
 
     chosen = variant or (PRINT_VARIANT if b.print_shop else PDF_VARIANT)
+    svg = None
+    if b.print_shop:
+        from brochure.content.printcolour import Recolour
+
+        # An SVG image (the logo) is recoloured as it is read; decoded images are not
+        # shared with office renders, which keep its sRGB colours.
+        svg, images = Recolour(b.clinic, root).html, None
     pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
                                base_url=root, inspect=look, images=images,
-                               css=stylesheet_text(root, b), variant=chosen)
+                               css=stylesheet_text(root, b), variant=chosen, svg=svg)
     if b.print_shop:
         pdf = finish_print_shop(pdf, b, root=root, folds=folds)
     return pdf, warnings

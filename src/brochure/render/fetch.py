@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -67,8 +68,12 @@ def check_url(url: str, roots: tuple[Path, ...]) -> tuple[Path | None, str | Non
     return path, None
 
 
-def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
-    """Return a WeasyPrint URL fetcher limited to files under ``roots``; refusals go to a list."""
+def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal],
+                 svg: Callable[[str], str] | None = None) -> Any:
+    """Return a WeasyPrint URL fetcher limited to files under ``roots``; refusals go to a list.
+
+    ``svg`` rewrites the text of every SVG file it serves (the print shop's CMYK colours).
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = tuple(root.resolve() for root in roots)
@@ -94,6 +99,8 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal]) -> Any:
             except Refused as exc:
                 refused.append(Refusal(url, exc.reason))
                 raise ValueError(f"refused to load {url[:120]}: {exc.reason}") from None
+            if svg is not None and path.suffix.lower() == ".svg":
+                body = svg(body.decode("utf-8", errors="replace")).encode("utf-8")
             return URLFetcherResponse(path.as_uri(), body)
 
     return SafeFetcher()

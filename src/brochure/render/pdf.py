@@ -142,7 +142,8 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
                inspect: Callable[[Any], None] | None = None,
                images: dict[str, Any] | None = None,
                css: str | None = None,
-               variant: str = PDF_VARIANT) -> tuple[bytes, list[str]]:
+               variant: str = PDF_VARIANT,
+               svg: Callable[[str], str] | None = None) -> tuple[bytes, list[str]]:
     """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
 
     ``inspect`` sees the laid-out ``weasyprint.Document`` before the PDF is written from
@@ -187,7 +188,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     warnings.simplefilter("error", _bomb_warning())
     try:
         document = weasyprint.HTML(string=html, base_url=base,
-                                   url_fetcher=make_fetcher(roots, refused))
+                                   url_fetcher=make_fetcher(roots, refused, svg))
         identity = hashlib.sha256(html.encode("utf-8"))
         if css is not None:
             identity.update(css.encode("utf-8"))
