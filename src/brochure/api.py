@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from brochure import __version__
 from brochure.catalogue.batch import Limits
-from brochure.catalogue.manifest import merge
 from brochure.catalogue.matrix import parse_shard
 from brochure.content.assets import template_sources
 from brochure.content.layouts import layouts, select_layouts
@@ -22,7 +21,6 @@ from brochure.content.project import Project, load_project
 from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 from brochure.render.output import atomic_write, guard_out_dir
-from brochure.scaffold import init_project
 
 if TYPE_CHECKING:
     from brochure.catalogue.run import BuildResult, Progress
@@ -104,6 +102,8 @@ def list_templates(*, project: Path | str = ".") -> list[tuple[str, str]]:
 
 def init(*, target: Path | str, name: str | None = None) -> list[Path]:
     """Create a new clinic project in ``target`` from the package's starter files."""
+    from brochure.scaffold import init_project  # only `init` needs the starter project
+
     return init_project(Path(target), name=name)
 
 
@@ -208,6 +208,12 @@ def build(
     if archive and print_shop:
         raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
                          "--print-shop")
+    if jobs == 1 or conditions:
+        # Likely one brochure, rendered in this process: WeasyPrint's import overlaps the
+        # reading of the project (a build of many renders in worker processes instead).
+        from brochure.render.preload import preload
+
+        preload()
     return build_catalogue(
         root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
@@ -217,6 +223,8 @@ def build(
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
     """Join shard manifests into one manifest; return how many outputs it lists."""
+    from brochure.catalogue.manifest import merge
+
     return len(merge([plain_path(p, "manifest") for p in paths], plain_path(out, "--out"),
                      __version__))
 

@@ -10,6 +10,7 @@ file and line that asked for it.
 from __future__ import annotations
 
 import base64
+import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,7 +102,11 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal],
                 raise ValueError(f"refused to load {url[:120]}: {exc.reason}") from None
             if svg is not None and path.suffix.lower() == ".svg":
                 body = svg(body.decode("utf-8", errors="replace")).encode("utf-8")
-            return URLFetcherResponse(path.as_uri(), body)
+            # The type, as WeasyPrint's own fetcher gives it: an SVG served without one is
+            # first tried as a raster image, which loads every Pillow plugin to say no.
+            kind = mimetypes.guess_type(path.name)[0]
+            return URLFetcherResponse(path.as_uri(), body,
+                                      {"Content-Type": kind} if kind else None)
 
     return SafeFetcher()
 
