@@ -46,7 +46,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
-    env.globals["body_map"] = bodymap.body_map
+    env.globals["body_map"] = _body_map
     env.globals["digest"] = condense.digest
     env.globals["room_left"] = condense.room_left
     env.globals["flap_notes_mm"] = condense.FLAP_NOTES_MM
@@ -61,6 +61,16 @@ def _quotes(context: jinja2.runtime.Context) -> tuple[str, str, str, str] | None
     if not isinstance(b, Brochure) or b.language == b.clinic.defaults.language:
         return None
     return b.ui.quotes
+
+
+@jinja2.pass_context
+def _body_map(context: jinja2.runtime.Context, regions: list[str], *, brand: str = "#1d5f8a",
+              height_mm: float = 60.0, label_pt: float = 10.0) -> Markup:
+    """Draw the body map with its labels and alt text in the brochure's language."""
+    b = context.get("b")
+    ui = b.ui if isinstance(b, Brochure) else bodymap.ENGLISH
+    return bodymap.body_map(regions, brand=brand, height_mm=height_mm, label_pt=label_pt,
+                            ui=ui)
 
 
 @jinja2.pass_context

@@ -4,11 +4,17 @@ The figure is drawn here as vector SVG from a few rounded strokes (no image file
 font needed): limbs are capsules, so the outline stays friendly at any size. Each named
 region is a shape laid over the figure in the brand colour. The SVG's <title> is its alt
 text, generated from the regions; WeasyPrint writes it into the tagged PDF's /Alt.
+
+The labels, the region names and the alt text are interface text: the compose stage
+passes the brochure's language in (a ``Speaker``), and the words here are only marked for
+the gettext catalogues (``N_``), so this content module needs nothing from compose/.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
@@ -28,12 +34,48 @@ TORSO = ("M 27 52 Q 50 44 73 52 Q 76 54 75 62 L 70 104 Q 71 116 69 128 "
          "Q 50 134 31 128 Q 29 116 30 104 L 25 62 Q 24 54 27 52 Z")
 
 
+class Speaker(Protocol):
+    """What the body map needs of a brochure's language: its words, and how it lists things."""
+
+    def gettext(self, message: str) -> str:
+        """Return ``message`` in the language."""
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Return ``message``, as meant in ``context``, in the language."""
+
+    def listing(self, items: Sequence[str]) -> str:
+        """Return 'a, b and c' as the language writes a list."""
+
+
+class English:
+    """The source language of the catalogues: the words as written here."""
+
+    def gettext(self, message: str) -> str:
+        """Return ``message`` unchanged."""
+        return message
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Return ``message`` unchanged."""
+        return message
+
+    def listing(self, items: Sequence[str]) -> str:
+        """Return the items as an English list, after CLDR."""
+        from babel.lists import format_list
+
+        return str(format_list(list(items), locale="en"))
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the interface catalogues; it is translated where it is printed."""
+    return message
+
+
 @dataclass(frozen=True)
 class Region:
     """A named part of the body and the shapes that mark it on each view."""
 
     id: str
-    words: str  # how the alt text names it: "the lower back"
+    words: str  # how the alt text names it: "the lower back" (a catalogue message)
     front: tuple[str, ...] = ()
     back: tuple[str, ...] = ()
 
@@ -66,23 +108,23 @@ def _both(shape: str) -> tuple[str, ...]:
 
 # Shapes are named, then drawn by _draw in the brand colour; ':L'/':R' pick the side.
 REGIONS: dict[str, Region] = {r.id: r for r in (
-    Region("head", "the head", ("head",), ("head",)),
-    Region("neck", "the neck", ("neck",), ("neck",)),
-    Region("shoulders", "the shoulders", _both("shoulder"), _both("shoulder")),
-    Region("chest", "the chest", front=("chest",)),
-    Region("upper-back", "the upper back", back=("upper-back",)),
-    Region("lower-back", "the lower back", back=("lower-back",)),
-    Region("upper-arms", "the upper arms", _both("upper-arm"), _both("upper-arm")),
-    Region("elbows", "the elbows", _both("elbow"), _both("elbow")),
-    Region("forearms", "the forearms", _both("forearm"), _both("forearm")),
-    Region("wrists-hands", "the wrists and hands", _both("wrist-hand"), _both("wrist-hand")),
-    Region("hips", "the hips", _both("hip"), _both("hip")),
-    Region("buttocks", "the buttocks", back=_both("buttock")),
-    Region("thighs", "the thighs", _both("thigh"), _both("thigh")),
-    Region("knees", "the knees", _both("knee"), _both("knee")),
-    Region("shins", "the shins", front=_both("lower-leg")),
-    Region("calves", "the calves", back=_both("lower-leg")),
-    Region("ankles-feet", "the ankles and feet", _both("ankle-foot"), _both("ankle-foot")),
+    Region("head", N_("the head"), ("head",), ("head",)),
+    Region("neck", N_("the neck"), ("neck",), ("neck",)),
+    Region("shoulders", N_("the shoulders"), _both("shoulder"), _both("shoulder")),
+    Region("chest", N_("the chest"), front=("chest",)),
+    Region("upper-back", N_("the upper back"), back=("upper-back",)),
+    Region("lower-back", N_("the lower back"), back=("lower-back",)),
+    Region("upper-arms", N_("the upper arms"), _both("upper-arm"), _both("upper-arm")),
+    Region("elbows", N_("the elbows"), _both("elbow"), _both("elbow")),
+    Region("forearms", N_("the forearms"), _both("forearm"), _both("forearm")),
+    Region("wrists-hands", N_("the wrists and hands"), _both("wrist-hand"), _both("wrist-hand")),
+    Region("hips", N_("the hips"), _both("hip"), _both("hip")),
+    Region("buttocks", N_("the buttocks"), back=_both("buttock")),
+    Region("thighs", N_("the thighs"), _both("thigh"), _both("thigh")),
+    Region("knees", N_("the knees"), _both("knee"), _both("knee")),
+    Region("shins", N_("the shins"), front=_both("lower-leg")),
+    Region("calves", N_("the calves"), back=_both("lower-leg")),
+    Region("ankles-feet", N_("the ankles and feet"), _both("ankle-foot"), _both("ankle-foot")),
 )}
 
 
@@ -154,22 +196,30 @@ def known_regions() -> list[str]:
     return list(REGIONS)
 
 
-def alt_text(regions: list[str]) -> str:
-    """Return the body map's alt text, naming its marked regions in order."""
-    names = [REGIONS[r].words for r in dict.fromkeys(regions) if r in REGIONS]
+ENGLISH = English()
+
+
+def alt_text(regions: list[str], ui: Speaker = ENGLISH) -> str:
+    """Return the body map's alt text in ``ui``'s language, naming its regions in order.
+
+    The whole sentence is one message, so each language puts the list where it belongs.
+    """
+    names = [ui.gettext(REGIONS[r].words) for r in dict.fromkeys(regions) if r in REGIONS]
     if not names:
-        return "Outline of a body, seen from the front and the back."
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"Outline of a body, seen from the front and the back, with {listed} marked."
+        return ui.gettext("Outline of a body, seen from the front and the back.")
+    return ui.gettext("Outline of a body, seen from the front and the back, with {regions} "
+                      "marked.").format(regions=ui.listing(names))
 
 
 def body_map(regions: list[str], *, brand: str = "#1d5f8a", height_mm: float = 60.0,
-             label_pt: float = 10.0) -> Markup:
+             label_pt: float = 10.0, ui: Speaker = ENGLISH) -> Markup:
     """Return the inline SVG body map (front and back) with ``regions`` in ``brand``.
 
-    The two views are labelled "Front" and "Back" at ``label_pt`` as printed (0: none),
-    whatever the size of the map.
+    The two views are labelled "Front" and "Back" (in ``ui``'s language) at ``label_pt``
+    as printed (0: none), whatever the size of the map.
     """
+    labels = {"front": ui.pgettext("body map view", "Front"),
+              "back": ui.pgettext("body map view", "Back")}
     chosen = [REGIONS[r] for r in dict.fromkeys(regions) if r in REGIONS]
     label_mm = label_pt * 25.4 / 72
     # The labels scale with the drawing: pick the size in drawing units that prints at
@@ -187,9 +237,9 @@ def body_map(regions: list[str], *, brand: str = "#1d5f8a", height_mm: float = 6
             views.append(
                 f'<text x="{dx + FIGURE_W / 2:g}" y="{FIGURE_H + 1.15 * font:.2f}" '
                 f'text-anchor="middle" font-family="Atkinson Hyperlegible" '
-                f'font-size="{font:.2f}" fill="#46535f">{view.title()}</text>')
+                f'font-size="{font:.2f}" fill="#46535f">{escape(labels[view])}</text>')
     width_mm = height_mm * width / height
-    title = alt_text(regions)
+    title = alt_text(regions, ui)
     return Markup(
         f'<svg class="body-map" role="img" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width:g} {height:.2f}" width="{width_mm:.1f}mm" '
