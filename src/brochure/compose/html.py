@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
@@ -41,6 +41,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["md"] = _md
     env.filters["md_inline"] = _md_inline
     env.filters["plain"] = markup.to_plain
+    env.filters["fill"] = _fill
     env.globals["chart"] = charts.range_chart
     env.globals["figure_value"] = charts.figure_value
     env.globals["figure_sentence"] = charts.figure_sentence
@@ -61,6 +62,16 @@ def _quotes(context: jinja2.runtime.Context) -> tuple[str, str, str, str] | None
     if not isinstance(b, Brochure) or b.language == b.clinic.defaults.language:
         return None
     return b.ui.quotes
+
+
+def _fill(message: str, **values: object) -> Markup:
+    """Put values into a translated message: the values' own markup stays, text is escaped.
+
+    ``{% set who %}<strong>{{ name }}</strong>{% endset %}`` then
+    ``_("Prepared for {patient} ...") | fill(patient=who)`` keeps the bold name inside a
+    sentence each language words its own way.
+    """
+    return Markup(escape(message)).format(**values)
 
 
 @jinja2.pass_context
