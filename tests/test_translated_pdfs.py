@@ -147,6 +147,31 @@ def test_the_body_maps_list_of_regions_follows_the_language(lang: str, alt: str)
     assert f"<title>{alt}</title>" in body_map(regions, ui=interface(lang))
 
 
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_the_body_map_labels_fit_their_drawing_at_every_size(lang: str) -> None:
+    from brochure.compose.interface import interface
+    from brochure.content.bodymap import body_map, label_em
+    from brochure.content.layouts import layouts
+
+    sizes = [(lay.cover_map_mm, lay.map_label_pt) for lay in layouts().values()] + [(95, 24)]
+    for height_mm, label_pt in sizes:  # each layout's cover, and the poster's map
+        svg = str(body_map(["knees"], height_mm=height_mm, label_pt=label_pt,
+                           ui=interface(lang)))
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg)[1])
+        if lang == "en":
+            assert width == 224, height_mm  # the English drawing keeps its proportions
+        spans = []
+        for x, size, label in re.findall(
+                r'<text x="([\d.]+)" [^>]*font-size="([\d.]+)"[^>]*>([^<]+)</text>', svg):
+            half = label_em(label) * float(size) / 2
+            spans.append((float(x) - half, float(x) + half))
+        assert len(spans) == 2
+        (front_start, front_end), (back_start, back_end) = spans
+        # (within the rounding of the numbers the SVG prints)
+        assert front_start > -0.05 and back_end < width + 0.05, (height_mm, spans, width)
+        assert back_start - front_end > 0, (height_mm, spans)  # never run together
+
+
 def _struct_langs(path: Path) -> list[tuple[str, str]]:
     """Return (structure type, /Lang) of every structure element that has its own /Lang."""
     root = PdfReader(path).trailer["/Root"]["/StructTreeRoot"].get_object()

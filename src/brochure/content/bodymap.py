@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
+
+from brochure.content.assets import font_files
 
 Point = tuple[float, float]
 
@@ -199,6 +202,38 @@ def known_regions() -> list[str]:
 ENGLISH = English()
 
 
+@cache
+def _advances() -> tuple[dict[int, float], float]:
+    """Return the regular face's advance widths in em by code point, and a wide default."""
+    from fontTools.ttLib import TTFont
+
+    path = next(p for p, weight, style in font_files() if (weight, style) == (400, "normal"))
+    with TTFont(str(path), lazy=True) as font:
+        per_em = float(font["head"].unitsPerEm)
+        metrics = font["hmtx"]
+        widths = {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    return widths, max(widths.get(ord("m"), 0.8), 0.8)
+
+
+def label_em(text: str) -> float:
+    """Return how wide ``text`` prints in the brochure font, in em (from its own metrics)."""
+    widths, wide = _advances()
+    return sum(widths.get(ord(ch), wide) for ch in text)
+
+
+def _room(front: float, back: float, font: float) -> tuple[float, float, float]:
+    """Return the space left of the figures, between them and right of them (drawing units).
+
+    A label is centred under its figure; one wider than the figure ("Delante" at the
+    tri-fold's size) widens the drawing so that it is neither cut at the edge nor run
+    into the other label, which stays half an em away.
+    """
+    left = max(0.0, (front - FIGURE_W) / 2)
+    right = max(0.0, (back - FIGURE_W) / 2)
+    gap = max(GAP, (front + back) / 2 - FIGURE_W + font / 2)
+    return left, gap, right
+
+
 def alt_text(regions: list[str], ui: Speaker = ENGLISH) -> str:
     """Return the body map's alt text in ``ui``'s language, naming its regions in order.
 
@@ -225,13 +260,15 @@ def body_map(regions: list[str], *, brand: str = "#1d5f8a", height_mm: float = 6
     # The labels scale with the drawing: pick the size in drawing units that prints at
     # label_pt once the whole drawing (figure plus labels) is height_mm tall.
     font = label_mm * FIGURE_H / (height_mm - 1.4 * label_mm) if label_pt else 0.0
-    width, height = 2 * FIGURE_W + GAP, FIGURE_H + 1.4 * font
+    left, gap, right = _room(label_em(labels["front"]) * font, label_em(labels["back"]) * font,
+                             font)
+    width, height = left + 2 * FIGURE_W + gap + right, FIGURE_H + 1.4 * font
     figure = _figure()
     views = []
     for index, view in enumerate(("front", "back")):
         shapes = dict.fromkeys(s for r in chosen for s in getattr(r, view))
         marks = "".join(_shape(s, brand) for s in shapes)
-        dx = index * (FIGURE_W + GAP)
+        dx = left + index * (FIGURE_W + gap)
         views.append(f'<g transform="translate({dx:g} 0)">{figure}{marks}</g>')
         if label_pt:
             views.append(
