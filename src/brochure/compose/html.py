@@ -69,9 +69,16 @@ def _fill(message: str, **values: object) -> Markup:
 
     ``{% set who %}<strong>{{ name }}</strong>{% endset %}`` then
     ``_("Prepared for {patient} ...") | fill(patient=who)`` keeps the bold name inside a
-    sentence each language words its own way.
+    sentence each language words its own way. Only plain ``{name}`` fields are filled:
+    ``str.format`` would let a template reach attributes past the sandbox.
     """
-    return Markup(escape(message)).format(**values)
+    def put(field: re.Match[str]) -> str:
+        return str(escape(values[field[1]])) if field[1] in values else field[0]
+
+    return Markup(_FIELD.sub(put, str(escape(message))))
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
 
 
 @jinja2.pass_context
