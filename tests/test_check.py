@@ -259,24 +259,73 @@ def test_urgent_callout_not_marked_general_guidance_is_a_warning(make_project) -
                      today=TODAY, render=False, strict=True).passed
 
 
-def test_init_leaves_placeholders_that_check_reports(tmp_path: Path) -> None:
+INIT_PLACEHOLDERS = [
+    "handouts/clinic.yaml:47:11: error: emergency.number is still the placeholder from "
+    "'brochure init'; write the emergency number where your patients live, such as 911, "
+    "999 or 112",
+    "handouts/clinic.yaml:48:10: error: emergency.words is still the placeholder from "
+    "'brochure init'; write what the number reaches, such as 'ambulance, fire or police'",
+    "handouts/clinic.yaml:49:14: error: after_hours is still the placeholder from "
+    "'brochure init'; write what patients should do when you are closed",
+    "handouts/clinic.es.yaml:18:18: error: emergency_words is still the placeholder from "
+    "'brochure init'; write in Spanish what the emergency number reaches, such as "
+    "'ambulance, fire or police'",
+    "handouts/clinic.es.yaml:19:14: error: after_hours is still the placeholder from "
+    "'brochure init'; write in Spanish what patients should do when you are closed",
+    "handouts/clinic.fr.yaml:18:18: error: emergency_words is still the placeholder from "
+    "'brochure init'; write in French what the emergency number reaches, such as "
+    "'ambulance, fire or police'",
+    "handouts/clinic.fr.yaml:19:14: error: after_hours is still the placeholder from "
+    "'brochure init'; write in French what patients should do when you are closed",
+]
+
+
+def test_init_leaves_placeholders_that_check_reports(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "new"
     brochure.init(target=target, name="Harbour Physio")
-    clinic = (target / "handouts" / "clinic.yaml").read_text("utf-8")
+    handouts = target / "handouts"
+    clinic = (handouts / "clinic.yaml").read_text("utf-8")
     assert '\n  number: "FILL IN"' in clinic and '\n  words: "FILL IN"' in clinic
     assert '\nafter_hours: "FILL IN"' in clinic
-    result = check(project=target, render=False, today=TODAY)
+    for lang in ("es", "fr"):  # the example clinic's advice is not left in any language
+        text = (handouts / f"clinic.{lang}.yaml").read_text("utf-8")
+        assert '\nemergency_words: "FILL IN"\n' in text, lang
+        assert '\nafter_hours: "FILL IN"\n' in text, lang
+    result = check(project=target, conditions=["back-pain"], render=False, today=TODAY)
     placeholders = [str(f).replace(str(target) + "/", "") for r in result.reports
                     for f in r.findings if f.code == "safety.placeholder"]
-    assert placeholders == [
-        "handouts/clinic.yaml:47:11: error: emergency.number is still the placeholder from "
-        "'brochure init'; write the emergency number where your patients live, such as 911, "
-        "999 or 112 [safety.placeholder]",
-        "handouts/clinic.yaml:48:10: error: emergency.words is still the placeholder from "
-        "'brochure init'; write what the number reaches, such as 'ambulance, fire or police' "
-        "[safety.placeholder]",
-        "handouts/clinic.yaml:49:14: error: after_hours is still the placeholder from "
-        "'brochure init'; write what patients should do when you are closed "
-        "[safety.placeholder]",
-    ]
+    assert placeholders == [f"{line} [safety.placeholder]" for line in INIT_PLACEHOLDERS]
+    # The translations match the starter clinic.yaml: none is reported as stale.
+    assert not [f for r in result.reports for f in r.findings if f.code == "translation.stale"]
     assert not result.passed
+    monkeypatch.chdir(target)
+    cli = CliRunner().invoke(main, ["check", "back-pain", "--content-only"],
+                             catch_exceptions=False)
+    assert cli.exit_code == 1
+    assert [line.strip() for line in cli.output.splitlines()
+            if "placeholder" in line] == INIT_PLACEHOLDERS
+    # A Spanish-only check still names the emergency number, which prints in Spanish too.
+    cli = CliRunner().invoke(main, ["check", "back-pain", "--content-only", "--lang", "es"],
+                             catch_exceptions=False)
+    assert [line.strip() for line in cli.output.splitlines()
+            if "placeholder" in line] == INIT_PLACEHOLDERS[3:5] + INIT_PLACEHOLDERS[:3]
+
+    filled = {"clinic.yaml": [('  number: "FILL IN"', '  number: "112"'),
+                              ('  words: "FILL IN"', "  words: ambulance, fire or police"),
+                              ('after_hours: "FILL IN"', "after_hours: Call 111.")],
+              "clinic.es.yaml": [('emergency_words: "FILL IN"',
+                                  "emergency_words: ambulancia, bomberos o policía"),
+                                 ('after_hours: "FILL IN"', "after_hours: Llame al 111.")],
+              "clinic.fr.yaml": [('emergency_words: "FILL IN"',
+                                  "emergency_words: ambulance, pompiers ou police"),
+                                 ('after_hours: "FILL IN"', "after_hours: Appelez le 111.")]}
+    for name, changes in filled.items():
+        path = handouts / name
+        text = path.read_text("utf-8")
+        for old, new in changes:
+            text = text.replace(old, new)
+        path.write_text(text, "utf-8")
+    result = check(project=target, conditions=["back-pain"], render=False, today=TODAY)
+    assert not [f for r in result.reports for f in r.findings if f.code == "safety.placeholder"]
+    assert result.errors == 0

@@ -95,7 +95,7 @@ def test_alt_text_is_generated_from_the_regions() -> None:
     assert alt_text(["lower-back"]) == (
         "Outline of a body, seen from the front and the back, with the lower back marked.")
     assert alt_text(["neck", "shoulders", "wrists-hands"]) == (
-        "Outline of a body, seen from the front and the back, with the neck, the shoulders "
+        "Outline of a body, seen from the front and the back, with the neck, the shoulders, "
         "and the wrists and hands marked.")
 
 

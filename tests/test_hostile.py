@@ -188,6 +188,19 @@ def test_a_template_cannot_reach_python(make_project, expression: str) -> None:
     assert not (root / "x").exists()
 
 
+def test_the_fill_filter_fills_plain_fields_only(make_project) -> None:
+    root = make_project({"templates/handout.html.j2":
+                         '{% extends "base.html.j2" %}{% block body %}\n'
+                         "{% set who %}<b>{{ b.title }}</b>{% endset %}"
+                         '<p id="x">{{ "{x.__class__} {0} <i> {who}" | fill(x=b, who=who) }}</p>\n'
+                         "{% endblock %}\n"})
+    project = load_project(root)
+    brochure_ = assemble(project, project.select([])[0], layout=get_layout("handout"),
+                         paper="letter")
+    html = render_html(root, brochure_)
+    assert '<p id="x">{x.__class__} {0} &lt;i&gt; <b>Dry needling for back pain</b></p>' in html
+
+
 # --- images ----------------------------------------------------------------------------
 
 

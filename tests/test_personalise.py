@@ -124,15 +124,61 @@ def test_cli_takes_the_password_from_the_environment(project: Path, tmp_path: Pa
     assert PdfReader(out).decrypt("from-env")
 
 
+def test_a_copy_in_spanish_speaks_spanish(make_project, tmp_path: Path) -> None:
+    from tests.test_translations import LANGUAGES, spanish
+
+    root = make_project({"handouts/clinic.yaml": LANGUAGES + PRACTITIONERS})
+    make_project({"handouts/clinic.yaml": LANGUAGES + PRACTITIONERS, **spanish(root)})
+    out = tmp_path / "copia.pdf"
+    result = invoke("personalise", "back-pain", "--patient", "Ana Pérez", "--lang", "es",
+                    "--note", "Camine 10 minutos dos veces al día.", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    reader, words = read(out)
+    assert reader.root_object["/Lang"] == "es"
+    assert "Preparado para Ana Pérez por Test Clinic, el " in words
+    assert "Una nota de su terapeuta Camine 10 minutos dos veces al día." in words
+    assert "Lo más importante que debe recordar" in words  # the interface, in Spanish
+    assert "¿Qué es el dolor de espalda?" in words and "Beba agua." in words
+    assert "The one thing to remember" not in words and "Prepared for" not in words
+    assert "What is back pain?" not in words
+    dated = brochure.personalise(project=root, condition="back-pain", patient=PATIENT,
+                                 practitioner="dana", language="es", out=tmp_path / "b.pdf",
+                                 today=DAY)
+    assert "el 26 de noviembre de 2026." in read(dated.out)[1]
+
+
+def test_an_untranslated_copy_fails_as_a_build_does(make_project, tmp_path: Path) -> None:
+    from tests.test_translations import LANGUAGES, spanish
+
+    root = make_project({"handouts/clinic.yaml": LANGUAGES})
+    make_project({"handouts/clinic.yaml": LANGUAGES, **spanish(root, skip=("topics/safety",))})
+    build = invoke("build", "--lang", "es", "--out", str(tmp_path / "dist"))
+    copy = invoke("personalise", "back-pain", "--patient", PATIENT, "--lang", "es",
+                  "--out", str(tmp_path / "copy.pdf"))
+    assert (copy.exit_code, copy.stderr) == (build.exit_code, build.stderr)
+    assert copy.stderr == (
+        "handouts/topics/safety.es.yaml:1:1: missing: the Spanish translation of "
+        "handouts/topics/safety.yaml; translate it ('brochure translations export --lang es') "
+        "or build with --allow-fallback to print it in the default language\n"
+        "1 problem found in the content\n")
+    assert not (tmp_path / "copy.pdf").exists()
+    result = invoke("personalise", "back-pain", "--patient", PATIENT, "--lang", "es",
+                    "--allow-fallback", "--out", str(tmp_path / "copy.pdf"))
+    assert result.exit_code == 0, result.output
+    reader, words = read(tmp_path / "copy.pdf")
+    assert reader.root_object["/Lang"] == "es"
+    assert "Is dry needling safe?" in words and "¿Qué es la punción seca?" in words
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--note", "x" * 1201],
      "error: the note has 1,201 characters; keep it to 1,200 or fewer (about a third of a "
      "page)"),
     (["--practitioner", "dama"],
      "error: unknown practitioner 'dama' (did you mean 'dana'?); use one of: dana"),
-    (["--lang", "es"],
-     "error: --lang es: this project's content is in 'en' only; translated copies are not "
-     "supported yet, so use --lang en or leave it out"),
+    (["--lang", "sp"],
+     "error: --lang: unknown language code 'sp' (did you mean 'es'?); use a two-letter ISO "
+     "639-1 code such as 'en', 'es' or 'fr' (optionally with a region: 'pt-BR')"),
     (["--topics", "intro"],
      "error: --topics must include the 'safety' topic (it holds when to call the clinic); "
      "add it to the list"),

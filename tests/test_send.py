@@ -127,6 +127,32 @@ def test_sends_through_starttls_with_the_encrypted_copy(project: Path, config: P
     assert "A note from Dana Lee Walk for 10 minutes twice a day." in words
 
 
+def test_a_spanish_copy_goes_in_a_spanish_message(tmp_path: Path, config: Path,
+                                                  server: tuple[int, Inbox, Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_translations import spanish
+
+    root = make_clinic(tmp_path, monkeypatch)
+    clinic = root / "handouts" / "clinic.yaml"
+    clinic.write_text(clinic.read_text("utf-8").replace(
+        "  language: en\n", "  language: en\n  languages: [en, es]\n"), "utf-8")
+    write_tree(root, spanish(root))
+    result = send(config, "--lang", "es")
+    assert result.exit_code == 0, result.output
+    msg = email.message_from_bytes(server[1].messages[0][2], policy=email.policy.default)
+    assert msg["Subject"] == "Su folleto de Test Clinic"
+    body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert body.startswith("Hola:\n\nDana Lee ha preparado este folleto para usted.")
+    assert "El archivo está protegido con una contraseña." in body
+    reader = PdfReader(io.BytesIO(next(msg.iter_attachments()).get_content()))
+    assert reader.decrypt("pdf-pass")
+    assert reader.root_object["/Lang"] == "es"
+    words = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert f"Preparado para {PATIENT} por Dana Lee, physiotherapist, el " in words
+    assert "Una nota de Dana Lee Walk for 10 minutes twice a day." in words  # as written
+    assert "Lo más importante que debe recordar" in words
+
+
 def test_the_clinic_can_name_the_patient(tmp_path: Path, config: Path,
                                          server: tuple[int, Inbox, Path],
                                          monkeypatch: pytest.MonkeyPatch) -> None:

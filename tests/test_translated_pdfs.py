@@ -91,6 +91,87 @@ def test_charts_speak_the_language(built: Path, lang: str) -> None:
     assert all(t.startswith(start) for t in charts)
 
 
+BODY_MAP = {
+    "es": ("Silueta de un cuerpo, de frente y de espaldas, con marcas en la parte baja de la "
+           "espalda.", ("Delante", "Detrás")),
+    "fr": ("Silhouette d’un corps, vue de face et de dos, avec des marques sur le bas du dos.",
+           ("De face", "De dos")),
+}
+
+
+def _figure_alts(path: Path) -> list[str]:
+    """Return the /Alt of every Figure in the structure tree of the first page."""
+    import pdfplumber
+
+    found: list[str] = []
+    with pdfplumber.open(path) as document:
+        stack = list(document.pages[0].structure_tree)
+        while stack:
+            node = stack.pop()
+            if node.get("type") == "Figure" and node.get("alt_text"):
+                found.append(node["alt_text"])
+            stack.extend(node.get("children") or [])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_the_body_map_speaks_the_language(built: Path, lang: str) -> None:
+    alt, labels = BODY_MAP[lang]
+    assert alt in _figure_alts(pdf(built, lang))  # back pain marks the lower back
+    assert not any(a.startswith("Outline of a body") for a in _figure_alts(pdf(built, lang)))
+    lines = _cover_lines(pdf(built, lang))
+    assert [line for line in lines if line in labels] == list(labels)
+    assert not re.search(r"\b(Front|Back)\b", pdfread.text(pdf(built, lang)))
+    assert {"Front", "Back"} <= set(_cover_lines(pdf(built, "en")))  # the labels are seen
+
+
+def _cover_lines(path: Path) -> list[str]:
+    """Return the lines of the cover's text, the body map's labels among them."""
+    return [line.strip() for line in (PdfReader(path).pages[0].extract_text() or "").splitlines()]
+
+
+@pytest.mark.parametrize(("lang", "alt"), [
+    ("es", "Silueta de un cuerpo, de frente y de espaldas, con marcas en el cuello, los "
+           "hombros, la parte alta de la espalda y las muñecas y las manos."),
+    ("fr", "Silhouette d’un corps, vue de face et de dos, avec des marques sur le cou, les "
+           "épaules, le haut du dos et les poignets et les mains."),
+    ("en", "Outline of a body, seen from the front and the back, with the neck, the "
+           "shoulders, the upper back, and the wrists and hands marked."),
+])
+def test_the_body_maps_list_of_regions_follows_the_language(lang: str, alt: str) -> None:
+    from brochure.compose.interface import interface
+    from brochure.content.bodymap import alt_text, body_map
+
+    regions = ["neck", "shoulders", "upper-back", "wrists-hands"]
+    assert alt_text(regions, interface(lang)) == alt
+    assert f"<title>{alt}</title>" in body_map(regions, ui=interface(lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_the_body_map_labels_fit_their_drawing_at_every_size(lang: str) -> None:
+    from brochure.compose.interface import interface
+    from brochure.content.bodymap import body_map, label_em
+    from brochure.content.layouts import layouts
+
+    sizes = [(lay.cover_map_mm, lay.map_label_pt) for lay in layouts().values()] + [(95, 24)]
+    for height_mm, label_pt in sizes:  # each layout's cover, and the poster's map
+        svg = str(body_map(["knees"], height_mm=height_mm, label_pt=label_pt,
+                           ui=interface(lang)))
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg)[1])
+        if lang == "en":
+            assert width == 224, height_mm  # the English drawing keeps its proportions
+        spans = []
+        for x, size, label in re.findall(
+                r'<text x="([\d.]+)" [^>]*font-size="([\d.]+)"[^>]*>([^<]+)</text>', svg):
+            half = label_em(label) * float(size) / 2
+            spans.append((float(x) - half, float(x) + half))
+        assert len(spans) == 2
+        (front_start, front_end), (back_start, back_end) = spans
+        # (within the rounding of the numbers the SVG prints)
+        assert front_start > -0.05 and back_end < width + 0.05, (height_mm, spans, width)
+        assert back_start - front_end > 0, (height_mm, spans)  # never run together
+
+
 def _struct_langs(path: Path) -> list[tuple[str, str]]:
     """Return (structure type, /Lang) of every structure element that has its own /Lang."""
     root = PdfReader(path).trailer["/Root"]["/StructTreeRoot"].get_object()

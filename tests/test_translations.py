@@ -246,6 +246,21 @@ def test_changed_figures_are_an_error(es_project: Path) -> None:
             "keeps every number\n") in out
 
 
+def test_a_placeholder_in_any_translated_clinic_text_is_an_error(es_project: Path) -> None:
+    path = es_project / "handouts/clinic.es.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "locations: {}", 'locations: {main: {hours: ["FILL IN: horario"]}}').replace(
+        "Cuando estemos cerrados, llame a su médico.", '"FILL IN"'), "utf-8")
+    code, out, _ = run("check", "--content-only", "--lang", "es")
+    assert code == 1
+    assert [line for line in out.splitlines() if "placeholder" in line] == [
+        "  handouts/clinic.es.yaml:3:28: error: locations.main.hours[0] is still the "
+        "placeholder from 'brochure init'; write in Spanish the clinic's own text",
+        "  handouts/clinic.es.yaml:5:14: error: after_hours is still the placeholder from "
+        "'brochure init'; write in Spanish what patients should do when you are closed",
+    ]
+
+
 def test_missing_translations_fail_the_build_naming_the_files(make_project, tmp_path) -> None:
     root = make_project({"handouts/clinic.yaml": LANGUAGES})
     make_project({"handouts/clinic.yaml": LANGUAGES,

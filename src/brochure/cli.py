@@ -434,8 +434,12 @@ def _personal_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      default="handout", show_default=True, help="The copy's layout."),
         click.option("--paper", type=click.Choice(["letter", "a4"]),
                      help="Paper family (default: clinic.yaml's defaults.paper)."),
-        click.option("--lang", "language", metavar="LANG",
-                     help="Language of the copy (default: the clinic's)."),
+        click.option("--lang", "language", metavar="CODE",
+                     help="Language of the copy, such as es (default: the clinic's "
+                     "defaults.language)."),
+        click.option("--allow-fallback", is_flag=True,
+                     help="Print parts that have no translation in the default language, "
+                     "marked with their own language, instead of failing."),
         click.option("--location", help="The location whose address and phone print."),
         click.option("--password", "ask_password", is_flag=True,
                      help=f"Lock the PDF with a password (AES-256): asked for, or taken "
@@ -465,8 +469,8 @@ def _warn(warnings: list[str]) -> None:
               help="The PDF to write: the only file this command writes.")
 def personalise(condition: str, patient: str, practitioner: str | None, note: str | None,
                 note_file: Path | None, topics: str | None, layout: str, paper: str | None,
-                language: str | None, location: str | None, ask_password: bool,
-                project: Path, out: Path) -> None:
+                language: str | None, allow_fallback: bool, location: str | None,
+                ask_password: bool, project: Path, out: Path) -> None:
     """Make a copy of one condition's handout for one patient.
 
     The cover says who it is for, who prepared it and when; the note prints in a box.
@@ -483,8 +487,8 @@ def personalise(condition: str, patient: str, practitioner: str | None, note: st
     done = api.personalise(
         project=project, condition=condition, patient=patient, out=out,
         practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
-        layout=layout, paper=paper, language=language, location=location,
-        password=_password(ask_password))
+        layout=layout, paper=paper, language=language, allow_fallback=allow_fallback,
+        location=location, password=_password(ask_password))
     _warn(done.warnings)
     lock = ", encrypted with AES-256" if done.encrypted else ""
     click.echo(f"wrote {out} ({done.pages} pages, {done.bytes // 1024} KB{lock})")
@@ -502,8 +506,9 @@ def personalise(condition: str, patient: str, practitioner: str | None, note: st
               help="With --dry-run: the .eml file to write.")
 def send(condition: str, patient: str, practitioner: str | None, note: str | None,
          note_file: Path | None, topics: str | None, layout: str, paper: str | None,
-         language: str | None, location: str | None, ask_password: bool, project: Path,
-         to: str, smtp_config: Path | None, dry_run: bool, out: Path | None) -> None:
+         language: str | None, allow_fallback: bool, location: str | None,
+         ask_password: bool, project: Path, to: str, smtp_config: Path | None,
+         dry_run: bool, out: Path | None) -> None:
     """E-mail a personal copy to a patient through the clinic's own mail server.
 
     The copy is made as 'brochure personalise' makes it and sent once; every failure is
@@ -521,8 +526,9 @@ def send(condition: str, patient: str, practitioner: str | None, note: str | Non
     done = api.send(
         project=project, condition=condition, patient=patient, to=to,
         practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
-        layout=layout, paper=paper, language=language, location=location,
-        password=_password(ask_password), smtp_config=smtp_config, dry_run=dry_run, out=out)
+        layout=layout, paper=paper, language=language, allow_fallback=allow_fallback,
+        location=location, password=_password(ask_password), smtp_config=smtp_config,
+        dry_run=dry_run, out=out)
     _warn(done.warnings)
     lock = ", encrypted with AES-256" if done.encrypted else ""
     if done.out is not None:

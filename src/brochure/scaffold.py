@@ -47,7 +47,27 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     # replaced, while a build still works so the new project can be tried at once.
     for loc, value in PLACEHOLDERS.items():
         _set_value(clinic_file, loc, value)
+    _translated_placeholders(clinic_file)
     return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _translated_placeholders(clinic_file: Path) -> None:
+    """Leave the placeholder in each translated clinic text too (clinic.es.yaml, ...).
+
+    The example clinic's Spanish and French emergency and after-hours lines read like real
+    advice, so a clinic could print them unchanged; 'brochure check' reports the
+    placeholder in every language until the clinic writes its own. Each translation then
+    records the hash of the starter clinic.yaml it matches, so it is not reported as stale.
+    """
+    from brochure.content.models import Clinic
+    from brochure.content.translate import clinic_hash
+    from brochure.content.validate import validate
+
+    source = clinic_hash(validate(Clinic, load_yaml(clinic_file)))
+    for path in sorted(clinic_file.parent.glob("clinic.*.yaml")):
+        for loc in TRANSLATED_PLACEHOLDERS:
+            _set_value(path, loc, PLACEHOLDER)
+        _set_value(path, ("translation", "source"), source)
 
 
 # Short, so the boxes that print them still fit the tri-fold's panels.
@@ -56,10 +76,12 @@ PLACEHOLDERS: dict[tuple[str, ...], str] = {
     ("emergency", "words"): PLACEHOLDER,
     ("after_hours",): PLACEHOLDER,
 }
+# The same texts in clinic.<lang>.yaml (its emergency number is clinic.yaml's).
+TRANSLATED_PLACEHOLDERS: tuple[tuple[str, ...], ...] = (("emergency_words",), ("after_hours",))
 
 
 def _set_value(clinic_file: Path, loc: tuple[str, ...], value: str) -> None:
-    """Replace a one-line value in the starter clinic.yaml, keeping the file's comments."""
+    """Replace a one-line value in a starter clinic file, keeping the file's comments."""
     loaded = load_yaml(clinic_file)
     if loc not in loaded.marks:
         return

@@ -13,7 +13,11 @@ from pathlib import Path
 from brochure.checks.findings import BrochureReport, Finding
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
 from brochure.checks.quality import check_content
-from brochure.checks.safety import brochure_findings, clinic_findings
+from brochure.checks.safety import (
+    brochure_findings,
+    clinic_findings,
+    clinic_translation_findings,
+)
 from brochure.compose.brochure import Brochure, assemble, find_line
 from brochure.compose.html import render_html
 from brochure.content.layouts import Layout
@@ -98,6 +102,7 @@ def check_brochures(project: Project, ids: list[str], *,
     by_language = layouts if isinstance(layouts, dict) else {project.language: list(layouts)}
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
+    clinic_texts: set[str] = set()  # the languages whose clinic texts are already checked
     for item in project.select(ids):
         for lang, chosen in by_language.items():
             if not chosen:
@@ -110,6 +115,12 @@ def check_brochures(project: Project, ids: list[str], *,
             else:
                 report = check_translation(b, project, today=day)
                 report.findings.extend(brochure_findings(b))
+                if source is not None:  # clinic.yaml's number prints in every language
+                    report.findings.extend(clinic_findings(project.clinic, source))
+                if lang not in clinic_texts and \
+                        (text := project.translation(lang).clinic) is not None:
+                    report.findings.extend(clinic_translation_findings(text.source, lang))
+                clinic_texts.add(lang)
             if render:
                 for layout in chosen:
                     report.findings.extend(_audit(project, assemble(

@@ -3,15 +3,17 @@
 - every brochure has the "Before your first session" checklist (``role: contraindications``);
 - every condition has its own urgent red-flag callout (``tone: urgent``) in its sections;
 - the clinic's emergency number and after-hours advice are filled in, not the placeholder
-  ``brochure init`` writes.
+  ``brochure init`` writes, in clinic.yaml and in each translation of it (clinic.es.yaml).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from brochure.checks.findings import Finding, Severity
 from brochure.compose.brochure import Brochure
+from brochure.content.languages import display_name
 from brochure.content.load import Loaded, Loc
 from brochure.content.models import CalloutBlock, ChecklistBlock, Clinic
 
@@ -73,4 +75,43 @@ def clinic_findings(clinic: Clinic, origin: Loaded) -> list[Finding]:
                 "safety.placeholder",
                 f"{key} is still the placeholder from 'brochure init'; write {wanted}",
                 origin, loc))
+    return out
+
+
+# What each translated clinic text is for, for the message; other keys get a general one.
+_TRANSLATED_WANTED = {
+    "emergency_words": "what the emergency number reaches, such as 'ambulance, fire or "
+                       "police'",
+    "after_hours": "what patients should do when you are closed",
+}
+
+
+def _strings(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*loc, index))
+    elif isinstance(data, str):
+        yield loc, data
+
+
+def clinic_translation_findings(origin: Loaded, language: str) -> list[Finding]:
+    """Return an error for each text of a clinic translation still left as the placeholder.
+
+    ``brochure init`` writes it into clinic.<lang>.yaml too, so a clinic cannot print the
+    example clinic's advice in another language by mistake.
+    """
+    out: list[Finding] = []
+    name = display_name(language)
+    for loc, text in _strings(origin.data):
+        if loc[:1] == ("translation",) or PLACEHOLDER.lower() not in text.lower():
+            continue
+        key = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".")
+        wanted = _TRANSLATED_WANTED.get(key, "the clinic's own text")
+        out.append(_finding(
+            "safety.placeholder",
+            f"{key} is still the placeholder from 'brochure init'; write in {name} {wanted}",
+            origin, loc))
     return out

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
@@ -41,12 +41,13 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["md"] = _md
     env.filters["md_inline"] = _md_inline
     env.filters["plain"] = markup.to_plain
+    env.filters["fill"] = _fill
     env.globals["chart"] = charts.range_chart
     env.globals["figure_value"] = charts.figure_value
     env.globals["figure_sentence"] = charts.figure_sentence
     env.globals["source_titles"] = charts.source_titles
     env.globals["qr"] = qr_svg
-    env.globals["body_map"] = bodymap.body_map
+    env.globals["body_map"] = _body_map
     env.globals["digest"] = condense.digest
     env.globals["room_left"] = condense.room_left
     env.globals["flap_notes_mm"] = condense.FLAP_NOTES_MM
@@ -61,6 +62,33 @@ def _quotes(context: jinja2.runtime.Context) -> tuple[str, str, str, str] | None
     if not isinstance(b, Brochure) or b.language == b.clinic.defaults.language:
         return None
     return b.ui.quotes
+
+
+def _fill(message: str, **values: object) -> Markup:
+    """Put values into a translated message: the values' own markup stays, text is escaped.
+
+    ``{% set who %}<strong>{{ name }}</strong>{% endset %}`` then
+    ``_("Prepared for {patient} ...") | fill(patient=who)`` keeps the bold name inside a
+    sentence each language words its own way. Only plain ``{name}`` fields are filled:
+    ``str.format`` would let a template reach attributes past the sandbox.
+    """
+    def put(field: re.Match[str]) -> str:
+        return str(escape(values[field[1]])) if field[1] in values else field[0]
+
+    return Markup(_FIELD.sub(put, str(escape(message))))
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+@jinja2.pass_context
+def _body_map(context: jinja2.runtime.Context, regions: list[str], *, brand: str = "#1d5f8a",
+              height_mm: float = 60.0, label_pt: float = 10.0) -> Markup:
+    """Draw the body map with its labels and alt text in the brochure's language."""
+    b = context.get("b")
+    ui = b.ui if isinstance(b, Brochure) else bodymap.ENGLISH
+    return bodymap.body_map(regions, brand=brand, height_mm=height_mm, label_pt=label_pt,
+                            ui=ui)
 
 
 @jinja2.pass_context

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,16 @@ class Interface:
     def gettext(self, message: str) -> str:
         """Return ``message`` in the brochure's language."""
         return translations(self.language).gettext(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Return ``message``, as meant in ``context`` (its msgctxt), in the language."""
+        return translations(self.language).pgettext(context, message)
+
+    def listing(self, items: Sequence[str]) -> str:
+        """Return 'a, b and c' as the language joins a list: 'a, b y c', 'a, b et c'."""
+        from babel.lists import format_list
+
+        return str(format_list(list(items), locale=self.locale))
 
     def month_year(self, day: dt.date) -> str:
         """Return 'November 2026', 'noviembre de 2026', 'novembre 2026'."""

@@ -95,8 +95,9 @@ def write_private(path: Path, data: bytes) -> None:
 
 def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None,
           note: str | None, note_file: Path | str | None, topics: Sequence[str] | None,
-          layout: str, paper: str | None, language: str | None, location: str | None,
-          password: str | None, today: dt.date | None) -> tuple[Copy, bytes, str]:
+          layout: str, paper: str | None, language: str | None, allow_fallback: bool,
+          location: str | None, password: str | None,
+          today: dt.date | None) -> tuple[Copy, bytes, str]:
     """Check every option, then make the copy; return it, its final bytes and its language."""
     lang = check_language(proj, language)
     if paper is not None and paper not in ("letter", "a4"):
@@ -105,10 +106,11 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
         raise UsageError("the password is empty; choose one to give the patient")
     person = find_practitioner(proj.clinic, practitioner)
     personal = prepare(proj.clinic, patient=patient, practitioner=person,
-                       note=read_note(note, note_file), today=today or dt.date.today())
+                       note=read_note(note, note_file), today=today or dt.date.today(),
+                       language=lang)
     made = make_copy(proj, condition=condition, personal=personal, layout=layout,
                      paper=paper or proj.clinic.defaults.paper, topics=topics,
-                     location=location)
+                     location=location, language=lang, allow_fallback=allow_fallback)
     pdf = made.pdf
     if password is not None:
         from brochure.personal.encrypt import encrypt
@@ -130,6 +132,7 @@ def personalise(
     layout: str = "handout",
     paper: str | None = None,
     language: str | None = None,
+    allow_fallback: bool = False,
     location: str | None = None,
     password: str | None = None,
     today: dt.date | None = None,
@@ -137,8 +140,10 @@ def personalise(
     """Make a copy of one condition's handout for one patient and write it to ``out``.
 
     The cover says who it is for, who prepared it and when; ``note`` (or ``note_file``)
-    prints as a boxed section; ``topics`` replaces the condition's own list. With
-    ``password`` the PDF is encrypted with AES-256. Nothing else is written.
+    prints as a boxed section; ``topics`` replaces the condition's own list. ``language``
+    makes the copy from that language's translation files (refused, naming the missing
+    ones, unless ``allow_fallback``, as a build does). With ``password`` the PDF is
+    encrypted with AES-256. Nothing else is written.
     """
     root = _root(project)
     target = Path(out)
@@ -148,7 +153,8 @@ def personalise(
     made, pdf, _ = _copy(proj, condition=condition, patient=patient,
                          practitioner=practitioner, note=note, note_file=note_file,
                          topics=topics, layout=layout, paper=paper, language=language,
-                         location=location, password=password, today=today)
+                         allow_fallback=allow_fallback, location=location, password=password,
+                         today=today)
     write_private(target, pdf)
     return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
                         encrypted=password is not None, warnings=made.warnings)
@@ -167,6 +173,7 @@ def send(
     layout: str = "handout",
     paper: str | None = None,
     language: str | None = None,
+    allow_fallback: bool = False,
     location: str | None = None,
     password: str | None = None,
     smtp_config: Path | str | None = None,
@@ -205,7 +212,8 @@ def send(
     made, pdf, lang = _copy(proj, condition=condition, patient=patient,
                             practitioner=practitioner, note=note, note_file=note_file,
                             topics=topics, layout=layout, paper=paper, language=language,
-                            location=location, password=password, today=today)
+                            allow_fallback=allow_fallback, location=location,
+                            password=password, today=today)
     clinic = proj.clinic
     named = clinic.mail.show_patient_name
     item = proj.select([condition])[0]

@@ -28,13 +28,12 @@ class Copy:
 
 
 def check_language(project: Project, language: str | None) -> str:
-    """Return the language of the copy; only the clinic's default language has content."""
-    default = project.clinic.defaults.language
-    if language is not None and language != default:
-        raise UsageError(f"--lang {language}: this project's content is in '{default}' "
-                         f"only; translated copies are not supported yet, so use --lang "
-                         f"{default} or leave it out")
-    return default
+    """Return the language of the copy: the one asked for (checked as build checks it)."""
+    from brochure.content.translate import select_languages
+
+    if language is None:
+        return project.language
+    return select_languages(project, [language])[0]
 
 
 def check_layout(layout: str) -> str:
@@ -46,9 +45,12 @@ def check_layout(layout: str) -> str:
 
 
 def make_copy(project: Project, *, condition: str, personal: Personal, layout: str,
-              paper: str, topics: Sequence[str] | None, location: str | None) -> Copy:
-    """Compose and render the personal copy; return the PDF bytes.
+              paper: str, topics: Sequence[str] | None, location: str | None,
+              language: str | None = None, allow_fallback: bool = False) -> Copy:
+    """Compose and render the personal copy in ``language``; return the PDF bytes.
 
+    A language whose translation files are missing fails as a build does, naming them,
+    unless ``allow_fallback`` prints those parts in the default language.
     WeasyPrint's warnings are returned with the patient's name taken out, so they can be
     shown or logged.
     """
@@ -59,7 +61,8 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     item = project.select([condition])[0]
     lay = get_layout(check_layout(layout))
     b = assemble(project, item, layout=lay, paper=paper,
-                 topics=list(topics) if topics is not None else None, location=location)
+                 topics=list(topics) if topics is not None else None, location=location,
+                 language=language, allow_fallback=allow_fallback)
     b = dataclasses.replace(b, personal=personal)
     line, column = b.origin.where(("topics",), key=True)
     pages = 0

@@ -78,19 +78,18 @@ def find_practitioner(clinic: Clinic, practitioner_id: str | None) -> Practition
                      f"{', '.join(known)}")
 
 
-def long_date(day: dt.date) -> str:
-    """Return a date as it reads in a sentence: 26 November 2026."""
-    months = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
-    return f"{day.day} {months[day.month - 1]} {day.year}"
-
-
 def prepare(clinic: Clinic, *, patient: str, practitioner: Practitioner | None,
-            note: str | None, today: dt.date) -> Personal:
-    """Return the personal part of a copy: 'Prepared for ... by ..., on ...' and the note."""
+            note: str | None, today: dt.date, language: str = "en") -> Personal:
+    """Return the personal part of a copy: 'Prepared for ... by ..., on ...' and the note.
+
+    The date and the words the tool adds are in the copy's ``language``.
+    """
+    from brochure.compose.interface import interface
+
+    ui = interface(language)
     if practitioner is not None:
         by, author = f"{practitioner.name}, {practitioner.role}", practitioner.name
     else:
-        by, author = clinic.name, "your practitioner"
+        by, author = clinic.name, ui.gettext("your practitioner")
     return Personal(patient=patient_name(patient), by=by, author=author,
-                    date=long_date(today), note=note)
+                    date=ui.day(today), note=note)
