@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import pickle
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -151,21 +156,36 @@ class Catalogue:
         self._read: dict[tuple[str, Path], object] = {}
 
     def map(self, func: Callable[[Path], T], paths: list[Path]) -> dict[str, T]:
-        """Return {file name: func(path)}, computed once per session in worker processes.
+        """Return {file name: func(path)}, computed once per test run in worker processes.
 
-        ``func`` must be a module-level function (the workers import it by name).
+        ``func`` must be a module-level function (the workers import it by name). What one
+        pytest-xdist worker has read is kept on disk beside the catalogue, so the other
+        workers read it instead of reading the PDF again.
         """
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         from brochure.catalogue.batch import default_workers
 
-        todo = [p for p in paths if (func.__name__, p) not in self._read]
-        if todo:
-            with ProcessPoolExecutor(default_workers(), mp_context=get_context("forkserver")) \
-                    as pool:
-                for path, value in zip(todo, pool.map(func, todo, chunksize=4), strict=True):
-                    self._read[(func.__name__, path)] = value
+        kept = self.out.parent / "reads" / func.__name__
+        kept.mkdir(parents=True, exist_ok=True)
+        with locked(kept / ".lock"):
+            todo = []
+            for p in paths:
+                if (func.__name__, p) in self._read:
+                    continue
+                stored = kept / f"{p.name}.pickle"
+                if stored.is_file():
+                    self._read[(func.__name__, p)] = pickle.loads(stored.read_bytes())
+                else:
+                    todo.append(p)
+            if todo:
+                with ProcessPoolExecutor(default_workers(),
+                                         mp_context=get_context("forkserver")) as pool:
+                    for path, value in zip(todo, pool.map(func, todo, chunksize=4),
+                                           strict=True):
+                        self._read[(func.__name__, path)] = value
+                        (kept / f"{path.name}.pickle").write_bytes(pickle.dumps(value))
         return {p.name: self._read[(func.__name__, p)] for p in paths}  # type: ignore[misc]
 
     def texts(self, paths: list[Path]) -> dict[str, str]:
@@ -197,13 +217,35 @@ class Catalogue:
         return found
 
 
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` while the block runs (across xdist workers)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     """Build the shipped content's whole default matrix once, in parallel, for every test
-    that only reads PDFs (the build's own behaviour is tested on small projects)."""
+    that only reads PDFs (the build's own behaviour is tested on small projects).
+
+    Under pytest-xdist the first worker to ask builds it into the run's shared temporary
+    folder while the others wait, then every worker reads the same files.
+    """
     import brochure
     from brochure.catalogue.batch import default_workers
 
-    out = tmp_path_factory.mktemp("catalogue")
-    result = brochure.build(project=ROOT, out=out, jobs=default_workers())
-    return Catalogue(out, result.outputs)
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the run's workers
+    out, listing = base / "catalogue", base / "catalogue.json"
+    with locked(base / "catalogue.lock"):
+        if not listing.is_file():
+            result = brochure.build(project=ROOT, out=out, jobs=default_workers())
+            listing.write_text(json.dumps([p.name for p in result.outputs]), "utf-8")
+        names = json.loads(listing.read_text("utf-8"))
+    return Catalogue(out, [out / name for name in names])

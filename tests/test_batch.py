@@ -263,9 +263,12 @@ def test_plain_progress_a_summary_and_quiet(make_project) -> None:
 
 
 
-def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["temp", "a-temporary-folder-" + "x" * 80])
+def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path, name) -> None:
+    # A temporary folder with a long path (too long for the socket that starts the worker
+    # processes) builds too.
     root = make_project(TWO)
-    temp = tmp_path / "temp"
+    temp = tmp_path / name
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
     for jobs in ("1", "2"):

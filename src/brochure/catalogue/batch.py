@@ -149,6 +149,16 @@ def _worker_run(job: Any) -> Outcome[Any, Any]:
     return run_one(_STATE["task"], job, _STATE["limits"], _STATE["describe"])
 
 
+# A Unix socket's path holds at most 104 bytes on macOS and 108 on Linux; forkserver puts
+# its socket at <temporary folder>/pymp-XXXXXXXX/listener-XXXXXXXX (32 bytes more).
+_SOCKET_PATH_MAX = 100
+
+
+def _socket_fits(tempdir: str) -> bool:
+    """Say whether forkserver's socket path fits under the temporary folder ``tempdir``."""
+    return len(os.fsencode(tempdir)) + 32 <= _SOCKET_PATH_MAX
+
+
 class _Pool(Generic[J, R]):
     def __init__(self, workers: int, setup: Callable[..., Callable[[J], R]],
                  args: tuple[Any, ...], limits: Limits,
@@ -159,9 +169,11 @@ class _Pool(Generic[J, R]):
 
     def _start(self) -> ProcessPoolExecutor:
         # forkserver: a clean process per worker (no inherited locks or caches), and the
-        # only start method besides spawn that allows recycling workers.
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-            else "spawn"
+        # only start method besides spawn that allows recycling workers. Its socket lives
+        # in the temporary folder, whose path may be too long for a socket's name (about
+        # 100 bytes): then spawn, which needs no socket.
+        method = "forkserver" if ("forkserver" in multiprocessing.get_all_start_methods()
+                                  and _socket_fits(tempfile.gettempdir())) else "spawn"
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context(method),
             initializer=_worker_init,

@@ -9,7 +9,6 @@ alias expansion is bounded.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,14 +69,14 @@ def format_loc(loc: Loc) -> str:
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
+# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _control(text: str) -> str | None:
     """Return the first control character in ``text`` (tabs and line breaks excepted)."""
-    if text.isprintable():
-        return None
-    for char in text:
-        if char not in "\t\n" and unicodedata.category(char) == "Cc":
-            return char
-    return None
+    found = _CONTROL.search(text)
+    return found[0] if found else None
 
 
 class _Builder:
