@@ -154,9 +154,16 @@ def _worker_run(job: Any) -> Outcome[Any, Any]:
 _SOCKET_PATH_MAX = 100
 
 
-def _socket_fits(tempdir: str) -> bool:
-    """Say whether forkserver's socket path fits under the temporary folder ``tempdir``."""
-    return len(os.fsencode(tempdir)) + 32 <= _SOCKET_PATH_MAX
+def start_method() -> str:
+    """Return how to start worker processes: forkserver, or spawn where it cannot be used.
+
+    forkserver gives a clean process per worker (no inherited locks or caches) and, like
+    spawn, allows recycling workers. Its socket lives in the temporary folder, whose path
+    may be too long for a socket's name: then spawn, which needs no socket.
+    """
+    fits = len(os.fsencode(tempfile.gettempdir())) + 32 <= _SOCKET_PATH_MAX
+    return "forkserver" if fits and "forkserver" in multiprocessing.get_all_start_methods() \
+        else "spawn"
 
 
 class _Pool(Generic[J, R]):
@@ -168,14 +175,8 @@ class _Pool(Generic[J, R]):
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        # forkserver: a clean process per worker (no inherited locks or caches), and the
-        # only start method besides spawn that allows recycling workers. Its socket lives
-        # in the temporary folder, whose path may be too long for a socket's name (about
-        # 100 bytes): then spawn, which needs no socket.
-        method = "forkserver" if ("forkserver" in multiprocessing.get_all_start_methods()
-                                  and _socket_fits(tempfile.gettempdir())) else "spawn"
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context(method),
+            max_workers=self.workers, mp_context=multiprocessing.get_context(start_method()),
             initializer=_worker_init,
             initargs=(self.setup, self.args, self.limits, self.describe, self.tmp),
             max_tasks_per_child=RECYCLE_AFTER)

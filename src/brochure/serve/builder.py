@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brochure.catalogue.batch import Limits, Outcome
+from brochure.catalogue.batch import Limits, Outcome, start_method
 from brochure.catalogue.matrix import Job, expand
 from brochure.catalogue.plan import Options, plan
 from brochure.checks.findings import BrochureReport
@@ -223,10 +223,9 @@ class Builder:
 
     def _executor(self, kind: str) -> ProcessPoolExecutor:
         if kind not in self._pools:
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-                else "spawn"
             self._pools[kind] = ProcessPoolExecutor(
-                max_workers=self.slots[kind], mp_context=multiprocessing.get_context(method),
+                max_workers=self.slots[kind],
+                mp_context=multiprocessing.get_context(start_method()),
                 initializer=setup,
                 initargs=(self.root, self.limits, CHECK_NICENESS if kind == "check" else 0),
                 max_tasks_per_child=RECYCLE_AFTER)
