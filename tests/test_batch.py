@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import re
 import subprocess
 import sys
@@ -278,3 +279,16 @@ def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path, n
         assert done.returncode == 0, done.stderr
         assert done.stderr == ""
         assert list(temp.iterdir()) == []
+
+
+def test_a_long_temporary_folder_still_starts_workers_with_forkserver(tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    # forkserver's socket would not fit under this folder; multiprocessing's own folder
+    # goes to a short system one instead of falling back to slow-starting spawn.
+    from brochure.catalogue.batch import start_method
+
+    long = tmp_path / ("a-temporary-folder-" + "x" * 80)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    assert start_method() == "forkserver"
+    assert tempfile.tempdir == str(long)

@@ -152,18 +152,39 @@ def _worker_run(job: Any) -> Outcome[Any, Any]:
 # A Unix socket's path holds at most 104 bytes on macOS and 108 on Linux; forkserver puts
 # its socket at <temporary folder>/pymp-XXXXXXXX/listener-XXXXXXXX (32 bytes more).
 _SOCKET_PATH_MAX = 100
+_SHORT_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _fits(folder: str) -> bool:
+    return len(os.fsencode(folder)) + 32 <= _SOCKET_PATH_MAX
 
 
 def start_method() -> str:
     """Return how to start worker processes: forkserver, or spawn where it cannot be used.
 
     forkserver gives a clean process per worker (no inherited locks or caches) and, like
-    spawn, allows recycling workers. Its socket lives in the temporary folder, whose path
-    may be too long for a socket's name: then spawn, which needs no socket.
+    spawn, allows recycling workers. Its socket lives in multiprocessing's own temporary
+    folder; when the temporary folder's path is too long for a socket's name, that folder
+    is made in a short system one instead, as Python 3.13 does by itself (spawn, which
+    needs no socket, is the last resort: its workers take longer to start).
     """
-    fits = len(os.fsencode(tempfile.gettempdir())) + 32 <= _SOCKET_PATH_MAX
-    return "forkserver" if fits and "forkserver" in multiprocessing.get_all_start_methods() \
-        else "spawn"
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    if _fits(tempfile.gettempdir()):
+        return "forkserver"
+    from multiprocessing import util
+
+    short = next((f for f in _SHORT_FOLDERS
+                  if _fits(f) and Path(f).is_dir() and os.access(f, os.W_OK | os.X_OK)), None)
+    if short is None:
+        return "spawn"
+    previous = tempfile.tempdir
+    tempfile.tempdir = short
+    try:
+        folder = util.get_temp_dir()  # made once per process, removed when it exits
+    finally:
+        tempfile.tempdir = previous
+    return "forkserver" if _fits(folder) else "spawn"
 
 
 class _Pool(Generic[J, R]):

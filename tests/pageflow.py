@@ -1,0 +1,54 @@
+"""How the text flows over each page of a built PDF, read once per PDF for every flow test.
+
+pdfplumber reads a page's glyphs slowly; the flow tests (blank bands, stranded headings,
+lead-ins at a page foot, characters per line) all need the same lines, so ``flow`` reads
+each page once and keeps what each test checks. It is a module-level function so the
+session's catalogue can run it in worker processes and keep its result for every test
+(``Catalogue.map``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from tests.geometry import (
+    BODY_SIZE,
+    chars_per_line,
+    largest_blank,
+    lines,
+    stranded_headings,
+    text_area,
+)
+
+
+@dataclass(frozen=True)
+class PageFlow:
+    """What the flow tests check on one page."""
+
+    number: int
+    text: str  # the page's text as pdfplumber extracts it
+    blank: float  # the largest empty band, as a share of the text area
+    stranded: tuple[str, ...]  # headings stranded at the foot of the page
+    last: str | None  # the last line of text in the text area
+    chars: tuple[int, ...]  # characters in each full line of body text
+
+
+def flow(path: Path) -> list[PageFlow]:
+    """Return each page's flow facts; the layout is read from the file name."""
+    layout = path.name.split(".")[1]
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            area = text_area(page, layout)
+            body = lines(page, area)
+            size = BODY_SIZE.get(layout)
+            pages.append(PageFlow(
+                number=number,
+                text=page.extract_text() or "",
+                blank=largest_blank(page, area),
+                stranded=tuple(stranded_headings(page, area)),
+                last=body[-1].text.strip() if body else None,
+                chars=tuple(chars_per_line(page, area, size=size)) if size else ()))
+    return pages
