@@ -58,7 +58,8 @@ def test_scaffolded_project_with_new_name_logo_and_colours(tmp_path: Path,
            'primary: "#1d5f8a"': 'primary: "#0b6e4f"'}))
     assert 'alt: "Harbour Physio logo"' in clinic.read_text()  # init named the logo
     monkeypatch.chdir(root)
-    result = brochure.build(project=root, conditions=["sciatica"], html=True)
+    result = brochure.build(project=root, conditions=["sciatica"], layout="handout",
+                            paper="letter", lang="en", html=True)
     pdf = result.outputs[0]
     assert "Harbour Physio" in text(pdf)
     assert PdfReader(pdf).metadata.author == "Harbour Physio"
@@ -187,7 +188,8 @@ def test_wheel_installs_and_runs_init_then_build(tmp_path: Path) -> None:
     exe = env_dir / "bin" / "brochure"
     subprocess.run([str(exe), "init", "clinic", "--name", "Wheel Clinic"], cwd=work, env=env,
                    check=True)
-    built = subprocess.run([str(exe), "build", "back-pain", "--project", "clinic"], cwd=work,
+    built = subprocess.run([str(exe), "build", "back-pain", "--project", "clinic", "--layout",
+                            "handout", "--paper", "letter", "--lang", "en"], cwd=work,
                            env=env, capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stderr
     assert (work / "clinic" / "dist" / "back-pain.handout.letter.en.pdf").is_file()

@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Pat
     """Build back-pain in every layout on both papers for a print shop, once."""
     out = tmp_path_factory.mktemp("print-shop")
     result = brochure.build(project=ROOT, conditions=["back-pain"], layout="all",
-                            paper=list(PAPERS), print_shop=True, out=out)
+                            paper=list(PAPERS), lang="en", print_shop=True, out=out)
     files = {}
     for path in result.outputs:
         _, layout, paper, _, marker, _ = path.name.split(".")
@@ -243,7 +243,7 @@ def test_every_print_shop_file_passes_the_prepress_check(built) -> None:
 
 def test_the_print_shop_file_is_reproducible(built, tmp_path) -> None:
     again = brochure.build(project=ROOT, conditions=["back-pain"], layout="trifold",
-                           paper="a4", print_shop=True, out=tmp_path).outputs[0]
+                           paper="a4", lang="en", print_shop=True, out=tmp_path).outputs[0]
     assert again.read_bytes() == built["trifold", "a4"].read_bytes()
 
 
@@ -286,7 +286,7 @@ def test_text_prints_on_the_black_plate_only(built, layout, paper) -> None:
 
 def test_office_file_stays_rgb_and_tagged(tmp_path) -> None:
     result = brochure.build(project=ROOT, conditions=["back-pain"], layout="handout",
-                            paper="letter", out=tmp_path)
+                            paper="letter", lang="en", out=tmp_path)
     with pikepdf.open(result.outputs[0]) as pdf:
         assert "/OutputIntents" not in pdf.Root
         assert "/StructTreeRoot" in pdf.Root
