@@ -128,7 +128,9 @@ def test_a_copy_in_spanish_speaks_spanish(make_project, tmp_path: Path) -> None:
     from tests.test_translations import LANGUAGES, spanish
 
     root = make_project({"handouts/clinic.yaml": LANGUAGES + PRACTITIONERS})
-    make_project({"handouts/clinic.yaml": LANGUAGES + PRACTITIONERS, **spanish(root)})
+    files = spanish(root)
+    files["handouts/clinic.es.yaml"] += "practitioners:\n  dana: {role: fisioterapeuta}\n"
+    make_project({"handouts/clinic.yaml": LANGUAGES + PRACTITIONERS, **files})
     out = tmp_path / "copia.pdf"
     result = invoke("personalise", "back-pain", "--patient", "Ana Pérez", "--lang", "es",
                     "--note", "Camine 10 minutos dos veces al día.", "--out", str(out))
@@ -144,7 +146,9 @@ def test_a_copy_in_spanish_speaks_spanish(make_project, tmp_path: Path) -> None:
     dated = brochure.personalise(project=root, condition="back-pain", patient=PATIENT,
                                  practitioner="dana", language="es", out=tmp_path / "b.pdf",
                                  today=DAY)
-    assert "el 26 de noviembre de 2026." in read(dated.out)[1]
+    words = read(dated.out)[1]
+    assert "el 26 de noviembre de 2026." in words
+    assert "Preparado para Zebedee Quillfeather por Dana Lee, fisioterapeuta, el " in words
 
 
 def test_an_untranslated_copy_fails_as_a_build_does(make_project, tmp_path: Path) -> None:

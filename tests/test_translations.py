@@ -418,3 +418,19 @@ def test_lang_option_refuses_unknown_codes_and_the_default_language(es_project: 
     code, _, err = run("translations", "export", "--lang", "en")
     assert (code, err) == (2, "error: --lang en is the default language, which the content is "
                               "written in; choose the language to translate into\n")
+
+
+def test_a_clinic_translation_names_only_ids_clinic_yaml_has(es_project: Path,
+                                                             monkeypatch) -> None:
+    # A misspelt id would leave that location's name or that practitioner's role in English.
+    path = es_project / "handouts/clinic.es.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "locations: {}\n", "locations:\n  mian: {name: Clínica}\n"
+        "practitioners:\n  dana: {role: fisioterapeuta}\n"), "utf-8")
+    monkeypatch.chdir(es_project)
+    assert run("build", "--lang", "es") == (1, "", (
+        "handouts/clinic.es.yaml:4:3: locations.mian: no location 'mian' in clinic.yaml (did "
+        "you mean 'main'?); use the id it has there\n"
+        "handouts/clinic.es.yaml:6:3: practitioners.dana: no practitioner 'dana' in "
+        "clinic.yaml; use the id it has there\n"
+        "2 problems found in the content\n"))

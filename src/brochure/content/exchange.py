@@ -82,6 +82,8 @@ def _clinic_data(project: Project) -> dict[str, Any]:
                         for i, loc in texts["locations"].items() if loc["name"] or loc["hours"]}
     out["emergency_words"] = texts["emergency_words"]
     out["after_hours"] = texts["after_hours"]
+    if "practitioners" in texts:
+        out["practitioners"] = texts["practitioners"]
     return out
 
 

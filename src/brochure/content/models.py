@@ -399,6 +399,12 @@ class LocationText(Strict):
     hours: list[Text] | None = None
 
 
+class PractitionerText(Strict):
+    """A practitioner's texts in another language."""
+
+    role: Text
+
+
 class ClinicTranslation(Strict):
     """``clinic.<lang>.yaml``: the clinic's own texts in another language.
 
@@ -411,6 +417,7 @@ class ClinicTranslation(Strict):
     disclaimer: Text | None = None
     logo_alt: Text | None = None
     locations: dict[Ident, LocationText] = {}
+    practitioners: dict[Ident, PractitionerText] = {}  # by id: the role, e.g. "fisioterapeuta"
     emergency_words: Text | None = None  # what the emergency number reaches
     after_hours: Text | None = None  # what to do when the clinic is closed
 

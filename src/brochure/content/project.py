@@ -221,6 +221,9 @@ def load_project(root: Path) -> Project:
         problems.extend(check_topic_ids(cond.source, cond.model.topics, known, ("topics",)))
         problems.extend(_check_regions(cond))
     if clinic is not None:
+        for language in translated.values():
+            if language.clinic is not None:
+                problems.extend(_check_clinic_ids(clinic[1], language.clinic))
         problems.extend(contrast_problems(clinic[1], clinic[0]))
         problems.extend(logo_problems(clinic[1], clinic[0], root))
         problems.extend(profile_problems(clinic[1], clinic[0], root))
@@ -228,6 +231,22 @@ def load_project(root: Path) -> Project:
         raise ContentError(problems)
     return Project(root=root, clinic=clinic[1], clinic_source=clinic[0],
                    topics=topics, conditions=conditions, translated=translated)
+
+
+def _check_clinic_ids(clinic: Clinic, item: ClinicTextItem) -> list[Problem]:
+    """Return a problem for each unknown location or practitioner a clinic translation names.
+
+    Texts under an id that clinic.yaml does not have would silently print untranslated.
+    """
+    found = []
+    for key, known in (("locations", [loc.id for loc in clinic.locations]),
+                       ("practitioners", [p.id for p in clinic.practitioners if p.id])):
+        for name in getattr(item.model, key):
+            if name not in known:
+                found.append(item.source.problem(
+                    (key, name), f"no {key[:-1]} '{name}' in clinic.yaml"
+                    f"{suggest(name, set(known))}; use the id it has there", key=True))
+    return found
 
 
 def source_hash(path: Path) -> str:

@@ -93,6 +93,10 @@ def clinic_texts(clinic: Clinic) -> dict[str, Any]:
                       for loc in clinic.locations},
         "emergency_words": clinic.emergency.words,
         "after_hours": clinic.after_hours,
+        # Only practitioners with an id (which a translation names them by), and only when
+        # there are any, so a clinic without them keeps its hash.
+        **({"practitioners": {p.id: {"role": p.role} for p in clinic.practitioners if p.id}}
+           if any(p.id for p in clinic.practitioners) else {}),
     }
 
 
@@ -136,6 +140,10 @@ def localized_clinic(project: Project, language: str) -> Clinic:
                 changes["hours"] = list(words.hours)
             locations.append(loc.model_copy(update=changes))
         update["locations"] = locations
+    if text.practitioners:
+        update["practitioners"] = [
+            p.model_copy(update={"role": text.practitioners[p.id].role})
+            if p.id in text.practitioners else p for p in clinic.practitioners]
     return clinic.model_copy(update=update)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brochure.content.project import Project, load_project
+from brochure.content.translate import localized_clinic
 from brochure.errors import OutputError, UsageError, display_path
 from brochure.personal.copy import Copy, check_language, make_copy
 from brochure.personal.cover import find_practitioner, prepare, read_note
@@ -104,7 +105,8 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
         raise UsageError(f"--paper {paper}: use letter or a4")
     if password is not None and not password:
         raise UsageError("the password is empty; choose one to give the patient")
-    person = find_practitioner(proj.clinic, practitioner)
+    # The practitioner's role in the copy's language, where clinic.<lang>.yaml gives it.
+    person = find_practitioner(localized_clinic(proj, lang), practitioner)
     personal = prepare(proj.clinic, patient=patient, practitioner=person,
                        note=read_note(note, note_file), today=today or dt.date.today(),
                        language=lang)
