@@ -57,6 +57,11 @@ def test_scaffolded_project_with_new_name_logo_and_colours(tmp_path: Path,
         **{"  file: assets/logo.svg": "  file: assets/logo.png",
            'primary: "#1d5f8a"': 'primary: "#0b6e4f"'}))
     assert 'alt: "Harbour Physio logo"' in clinic.read_text()  # init named the logo
+    # in every language the starter speaks
+    assert 'logo_alt: "Logotipo de Harbour Physio"' in \
+        (root / "handouts" / "clinic.es.yaml").read_text("utf-8")
+    assert 'logo_alt: "Logo de Harbour Physio"' in \
+        (root / "handouts" / "clinic.fr.yaml").read_text("utf-8")
     monkeypatch.chdir(root)
     result = brochure.build(project=root, conditions=["sciatica"], layout="handout",
                             paper="letter", lang="en", html=True)

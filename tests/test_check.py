@@ -272,15 +272,15 @@ INIT_PLACEHOLDERS = [
     "'brochure init'; write what the number reaches, such as 'ambulance, fire or police'",
     "handouts/clinic.yaml:49:14: error: after_hours is still the placeholder from "
     "'brochure init'; write what patients should do when you are closed",
-    "handouts/clinic.es.yaml:18:18: error: emergency_words is still the placeholder from "
+    "handouts/clinic.es.yaml:19:18: error: emergency_words is still the placeholder from "
     "'brochure init'; write in Spanish what the emergency number reaches, such as "
     "'ambulance, fire or police'",
-    "handouts/clinic.es.yaml:19:14: error: after_hours is still the placeholder from "
+    "handouts/clinic.es.yaml:20:14: error: after_hours is still the placeholder from "
     "'brochure init'; write in Spanish what patients should do when you are closed",
-    "handouts/clinic.fr.yaml:18:18: error: emergency_words is still the placeholder from "
+    "handouts/clinic.fr.yaml:19:18: error: emergency_words is still the placeholder from "
     "'brochure init'; write in French what the emergency number reaches, such as "
     "'ambulance, fire or police'",
-    "handouts/clinic.fr.yaml:19:14: error: after_hours is still the placeholder from "
+    "handouts/clinic.fr.yaml:20:14: error: after_hours is still the placeholder from "
     "'brochure init'; write in French what patients should do when you are closed",
 ]
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import CLINIC, CONDITION, INTRO, SAFETY
+from tests.conftest import CLINIC, CONDITION, INTRO, ROOT, SAFETY
 
 from brochure.checks.readability_i18n import analyse, syllables
 from brochure.cli import main
@@ -293,6 +294,24 @@ def test_export_then_import_is_a_no_op(es_project: Path, tmp_path: Path) -> None
     code, out, _ = run("translations", "import", str(tmp_path / "es.po"), "--lang", "es")
     assert (code, out) == (0, "0 written, 4 unchanged, 0 incomplete\n")
     assert {p: p.read_bytes() for p in (es_project / "handouts").rglob("*.yaml")} == before
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_the_shipped_translations_are_complete_and_round_trip(tmp_path: Path, lang) -> None:
+    # Every string of the default content has its translation (the logo's alt text too,
+    # which a screen reader would otherwise read in English), and exporting then importing
+    # writes nothing: the shipped files are as the importer writes them.
+    root = tmp_path / "project"
+    for folder in ("handouts", "styles", "assets"):
+        shutil.copytree(ROOT / folder, root / folder)
+    before = {p: p.read_bytes() for p in (root / "handouts").rglob("*.yaml")}
+    po = tmp_path / f"{lang}.po"
+    assert run("translations", "export", "--lang", lang, "--out", str(po),
+               "--project", str(root))[0] == 0
+    assert 'msgstr ""\n\n' not in po.read_text("utf-8").split("\n\n", 1)[1] + "\n\n"
+    assert run("translations", "import", str(po), "--lang", lang, "--project", str(root)) == (
+        0, "0 written, 22 unchanged, 0 incomplete\n", "")
+    assert {p: p.read_bytes() for p in (root / "handouts").rglob("*.yaml")} == before
 
 
 def test_import_writes_a_new_language(es_project: Path, tmp_path: Path) -> None:

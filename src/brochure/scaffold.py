@@ -47,11 +47,11 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     # replaced, while a build still works so the new project can be tried at once.
     for loc, value in PLACEHOLDERS.items():
         _set_value(clinic_file, loc, value)
-    _translated_placeholders(clinic_file)
+    _translated_placeholders(clinic_file, name)
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
-def _translated_placeholders(clinic_file: Path) -> None:
+def _translated_placeholders(clinic_file: Path, name: str | None) -> None:
     """Leave the placeholder in each translated clinic text too (clinic.es.yaml, ...).
 
     The example clinic's Spanish and French emergency and after-hours lines read like real
@@ -67,6 +67,9 @@ def _translated_placeholders(clinic_file: Path) -> None:
     for path in sorted(clinic_file.parent.glob("clinic.*.yaml")):
         for loc in TRANSLATED_PLACEHOLDERS:
             _set_value(path, loc, PLACEHOLDER)
+        if name is not None:  # the logo's alt text names the new clinic in every language
+            pattern = LOGO_ALT.get(path.name.split(".")[1], "{name}")
+            _set_value(path, ("logo_alt",), pattern.format(name=name))
         _set_value(path, ("translation", "source"), source)
 
 
@@ -76,6 +79,8 @@ PLACEHOLDERS: dict[tuple[str, ...], str] = {
     ("emergency", "words"): PLACEHOLDER,
     ("after_hours",): PLACEHOLDER,
 }
+# The logo's alt text in the starter's translated clinic texts, for `init --name`.
+LOGO_ALT = {"es": "Logotipo de {name}", "fr": "Logo de {name}"}
 # The same texts in clinic.<lang>.yaml (its emergency number is clinic.yaml's).
 TRANSLATED_PLACEHOLDERS: tuple[tuple[str, ...], ...] = (("emergency_words",), ("after_hours",))
 
