@@ -52,3 +52,26 @@ def flow(path: Path) -> list[PageFlow]:
                 last=body[-1].text.strip() if body else None,
                 chars=tuple(chars_per_line(page, area, size=size)) if size else ()))
     return pages
+
+
+def booking_qr(path: Path) -> list[str]:
+    """Return what zbarimg reads from the page that carries the booking QR code.
+
+    The poster's only page, the booklet's back cover; rendered in grey at print
+    resolution and handed to zbarimg uncompressed (PGM), which spares the PNG encoding.
+    """
+    import subprocess
+    import tempfile
+
+    import pypdfium2
+
+    layout = path.name.split(".")[1]
+    document = pypdfium2.PdfDocument(str(path))
+    page = document[0 if layout == "poster" else len(document) - 1]
+    image = page.render(scale=200 / 72, grayscale=True).to_pil()
+    with tempfile.TemporaryDirectory() as folder:
+        picture = Path(folder) / "page.pgm"
+        image.save(picture)
+        done = subprocess.run(["zbarimg", "--quiet", "--raw", str(picture)],
+                              capture_output=True, text=True, check=False)
+    return done.stdout.split()
