@@ -230,17 +230,24 @@ def test_trifold_panels_are_in_letter_fold_order(real_trifolds, paper) -> None:
     assert where("The one thing to remember") == ["cover"]
     assert where("Call (555) 010-0199") == ["back"]
     assert where("does not replace advice") == ["back"]
-    assert where("What should I do afterwards?") == ["flap"]
-    # Inside: three panels read left to right, opening with the condition's own card.
+    # The flap takes the cards that level the inside panels (here the chart), then ruled
+    # lines for the patient's questions.
+    assert where("Chronic low back pain") == ["flap"]
+    assert where("My questions for my next visit") == ["flap"]
+    # Inside: three panels read left to right, opening with the condition's own card; the
+    # long checklist runs on from the first panel into the second.
     assert where("What is back pain?") == ["inside-1"]
     assert where("When is back pain urgent?") == ["inside-1"]
-    assert where("Is dry needling safe?") == ["inside-2"]
-    assert where("Before your first session") == ["inside-2"]
-    assert where("When should I call you?") == ["inside-3"]
+    assert where("Is dry needling safe?") == ["inside-1"]
+    assert where("Before your first session") == ["inside-1"]
+    assert where("are afraid of needles") == ["inside-2"]
+    assert where("When should I call you?") == ["inside-2"]
+    assert where("When do I need help right away?") == ["inside-3"]
+    assert where("What should I do afterwards?") == ["inside-3"]
     # The panel edges are where the fold puts them: the flap (outside left) and its back
     # (inside right) are the narrow panels; text starts a fixed inset from each edge, or
-    # inside a callout's box when a panel holds only boxes.
-    boxed = {"inside-3"}  # this panel holds the when-to-call box alone
+    # inside a callout's box or after a checklist's tick boxes when a panel holds only those.
+    boxed = {"inside-2"}  # the rest of the checklist, then the when-to-call box
     for ranges in (out_ranges, in_ranges):
         for name, (left, _) in ranges.items():
             inset = EDGE if left == 0 else GUTTER

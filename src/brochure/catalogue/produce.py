@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose.brochure import Brochure, find_line, find_text
-from brochure.compose.condense import FLAP_NOTES_MM, digest, room_left
 from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
 from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
-from brochure.render.fit import check_fit, overflows
+from brochure.render.fit import check_fit
 from brochure.render.glyphs import missing_glyph
 from brochure.render.output import atomic_write
 from brochure.render.panels import card_heights
@@ -50,10 +49,8 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
         if pad_to and not b.pad_pages and done.pages % pad_to:
             raise _Again(replace(b, pad_pages=-done.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
-            measured = replace(b, card_heights=card_heights(document))
-            if (_split(measured) != _split(b) or _flap_room(measured) >= FLAP_NOTES_MM
-                    or overflows(document)):
-                raise _Again(measured)
+            # The first layout set every card in every panel, only to measure them.
+            raise _Again(replace(b, card_heights=card_heights(document)))
         check_fit(document, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     try:
@@ -100,17 +97,6 @@ class _Again(Exception):  # a signal between two renders, never shown to a user
     def __init__(self, brochure: Brochure) -> None:
         super().__init__(brochure.id)
         self.brochure = brochure
-
-
-def _flap_room(b: Brochure) -> float:
-    """Return the measured room left in the last panel (the tri-fold's flap), in mm."""
-    return room_left(digest(b).columns(4, heights=b.card_heights)[-1], b.card_heights)
-
-
-def _split(b: Brochure) -> list[list[str]]:
-    """Return the card ids of each panel, as the template shares them out."""
-    columns = digest(b).columns(4, heights=b.card_heights)
-    return [[card.id for card in column] for column in columns]
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -52,13 +52,17 @@ def _x(value: float, left: float, span: float) -> float:
 
 
 def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WIDTH,
-                words_below: bool = False, plain: bool = False,
+                words_below: bool = False, plain: bool = False, apart: bool = False,
                 ui: Interface = ENGLISH) -> Markup:
     """Draw one horizontal bar per figure on a shared 0-100 % scale.
 
     A narrower ``width`` prints larger type at the same size on paper. ``words_below`` puts
     the range in words on its own line; ``plain`` draws no tinted track and writes the
-    numbers beside the label, so no text ever sits on colour (large print).
+    numbers beside the label, so no text ever sits on colour (large print). ``apart``
+    draws each bar as a drawing of its own, stacked, the scale under the last: a page may
+    then end between two bars, as between two lines of text, instead of leaving the room
+    a whole tall chart needs empty. The first drawing's title is the chart's full text
+    equivalent; each further one's is its own bar's.
     """
     left, span = 2.0, width - 4.0
     words = [_wrap(fig.words, width) if words_below else [fig.words] for fig in block.items]
@@ -66,21 +70,22 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
             for lines in words]
     tops = [sum(rows[:i]) for i in range(len(rows))]
     height = sum(rows) + AXIS_H
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f"font-family={quoteattr(FONT)}>",
-        f"<title>{escape(alt_text(block, ui))}</title>",
-    ]
-    axis_y = height - AXIS_H
-    for tick in (0, 25, 50, 75, 100):
-        x = _x(tick, left, span)
-        anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
-        parts.append(f'<line x1="{x}" y1="{axis_y}" x2="{x}" y2="{axis_y + 5}" '
-                     'stroke="#46535f" stroke-width="1"/>')
-        parts.append(f'<text x="{x}" y="{height - 3}" font-size="13" fill="#46535f" '
-                     f'text-anchor="{anchor}">{escape(ui.percent(tick))}</text>')
+
+    def scale(axis_y: float) -> list[str]:
+        drawn = []
+        for tick in (0, 25, 50, 75, 100):
+            x = _x(tick, left, span)
+            anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
+            drawn.append(f'<line x1="{x}" y1="{axis_y}" x2="{x}" y2="{axis_y + 5}" '
+                         'stroke="#46535f" stroke-width="1"/>')
+            drawn.append(f'<text x="{x}" y="{axis_y + AXIS_H - 3}" font-size="13" '
+                         f'fill="#46535f" text-anchor="{anchor}">'
+                         f'{escape(ui.percent(tick))}</text>')
+        return drawn
+
+    bars = []
     for i, fig in enumerate(block.items):
+        parts: list[str] = []
         top = tops[i]
         bar_y = top + LABEL_H
         label = figure_value(fig, ui)
@@ -110,18 +115,43 @@ def range_chart(block: FiguresBlock, *, brand: str = "#1d5f8a", width: int = WID
         x1, x2 = _x(low, left, span), _x(high, left, span)
         parts.append(f'<rect x="{x1}" y="{bar_y}" width="{round(x2 - x1, 2)}" '
                      f'height="{BAR_H}" rx="4" class="bar" fill="{brand}"/>')
-        if plain:
-            continue
-        inside = (x2 - x1) >= 16 + 9 * len(label)
-        fits_after = x2 + 10 + 9 * len(label) <= width
-        tx = round((x1 + x2) / 2, 2) if inside else round(x2 + 6, 2) if fits_after \
-            else round(x1 - 6, 2)
-        anchor = "middle" if inside else "start" if fits_after else "end"
-        colour = "#ffffff" if inside else "#1f2933"
-        parts.append(f'<text x="{tx}" y="{bar_y + 17}" font-size="15" font-weight="bold" '
-                     f'fill="{colour}" text-anchor="{anchor}">{escape(label)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        if not plain:
+            inside = (x2 - x1) >= 16 + 9 * len(label)
+            fits_after = x2 + 10 + 9 * len(label) <= width
+            tx = round((x1 + x2) / 2, 2) if inside else round(x2 + 6, 2) if fits_after \
+                else round(x1 - 6, 2)
+            anchor = "middle" if inside else "start" if fits_after else "end"
+            colour = "#ffffff" if inside else "#1f2933"
+            parts.append(f'<text x="{tx}" y="{bar_y + 17}" font-size="15" font-weight="bold" '
+                         f'fill="{colour}" text-anchor="{anchor}">{escape(label)}</text>')
+        bars.append(parts)
+    whole = alt_text(block, ui)
+    if not apart:
+        return Markup(_svg("chart", whole, width, 0, height,
+                           [*scale(height - AXIS_H), *(part for parts in bars for part in parts)]))
+    # Each bar in a drawing of its own: the viewBox shows the bar's band of the chart. The
+    # last keeps the scale, drawn closer: a drawing that may not split stays small.
+    drawings = []
+    for i, parts in enumerate(bars):
+        last = i == len(bars) - 1
+        band = rows[i] + (AXIS_H - ROW_GAP / 2 if last else 0)
+        axis = scale(tops[i] + rows[i] - ROW_GAP / 2) if last else []
+        drawings.append(_svg("chart chart-row", whole if i == 0 else
+                             f"{figure_sentence(block.items[i], ui)}.", width, tops[i], band,
+                             [*parts, *axis]))
+    return Markup("".join(drawings))
+
+
+def _svg(kind: str, title: str, width: int, top: float, height: float,
+         parts: list[str]) -> str:
+    return "".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" role="img" '
+        f'viewBox="0 {top} {width} {height}" width="{width}" height="{height}" '
+        f"font-family={quoteattr(FONT)}>",
+        f"<title>{escape(title)}</title>",
+        *parts,
+        "</svg>",
+    ])
 
 
 def source_titles(block: FiguresBlock, sources: dict[str, Source]) -> list[str]:

@@ -31,7 +31,11 @@ from brochure.content.project import REQUIRED_TOPICS
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 30
 PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
-SPARE_MM = 3.0  # room kept free in each panel when sharing measured cards out
+GAP = "@gap"  # in measured heights: the space between two cards, in mm
+SPARE_MM = 0.1  # room kept free in each panel: the layout engine rounds
+LEVEL_MM = 15.0  # inside panels this close are level: no list is cut to do better
+LONG_LIST = 6  # a checklist this long may run on from one panel into the next
+PIECE = 1  # the items of each piece of such a checklist
 FLAP_NOTES_MM = 30.0  # room enough in the flap for ruled lines for the patient's questions
 
 
@@ -46,6 +50,11 @@ class Card:
     blocks: list[Block] = field(default_factory=list)
     lang: str | None = None  # set when the card is in another language than the brochure
     sources: dict[str, Source] = field(default_factory=dict)  # what the card's charts cite
+    # A long checklist is cut into pieces, one card each, so a panel can end inside it:
+    # ``cont`` marks a piece that goes on with the list of the card before it, ``runs_on``
+    # one whose list goes on in the next card.
+    cont: bool = False
+    runs_on: bool = False
 
     @property
     def weight(self) -> float:
@@ -104,12 +113,34 @@ def _essential(block: Block) -> bool:
     return isinstance(block, CalloutBlock) and block.tone in ("call-us", "urgent")
 
 
+def _pieces(blk: Block) -> list[Block]:
+    """Cut a long checklist into pieces of a few items; any other block stays whole.
+
+    The first piece keeps the heading and the lead-in with its first items.
+    """
+    if not isinstance(blk, ChecklistBlock) or len(blk.items) < LONG_LIST:
+        return [blk]
+    return [blk.model_copy(update={"items": blk.items[i:i + PIECE]} if i == 0 else
+                           {"items": blk.items[i:i + PIECE], "intro": None, "heading": None})
+            for i in range(0, len(blk.items), PIECE)]
+
+
 def _run(card_id: str, kind: str, title: str | None, lead: str | None, blocks: list[Block],
          sources: dict[str, Source] | None = None, lang: str | None = None) -> list[Card]:
-    """Return the title card with the first block, then one untitled card per other block."""
-    head = Card(card_id, kind, title, lead, blocks[:1], lang, dict(sources or {}))
-    return [head, *(Card(f"{card_id}-{n}", kind, None, None, [blk], lang, dict(sources or {}))
-                    for n, blk in enumerate(blocks[1:], start=2))]
+    """Return the title card with the first block, then one untitled card per other block.
+
+    A long checklist is one card per piece (``_pieces``), ids ending ``-part2``, ...
+    """
+    cards: list[Card] = []
+    for n, blk in enumerate(blocks or [None], start=1):
+        pieces = [None] if blk is None else _pieces(blk)
+        for m, piece in enumerate(pieces, start=1):
+            base = card_id if n == 1 else f"{card_id}-{n}"
+            cards.append(Card(base if m == 1 else f"{base}-part{m}", kind,
+                              title if n == m == 1 else None, lead if n == m == 1 else None,
+                              [] if piece is None else [piece], lang, dict(sources or {}),
+                              cont=m > 1, runs_on=m < len(pieces)))
+    return cards
 
 
 def _explanation(b: Brochure) -> list[Card]:
@@ -178,36 +209,80 @@ def one_bar_each(chart: FiguresBlock, *, limit: int = 3) -> FiguresBlock:
     return chart.model_copy(update={"items": items})
 
 
-def room_left(cards: list[Card], heights: dict[str, float] | None) -> float:
-    """Return the height (mm) a panel has left under ``cards``, once they were measured."""
+LINE_MM = 5.5  # a body line on a panel, for a card no layout has measured yet
+
+
+def load(cards: list[Card], heights: dict[str, float], place: int) -> float:
+    """Return the height (mm) ``cards`` take in the panel at ``place``, as measured there.
+
+    A card's measured height leaves out the space under it: between two cards comes the
+    gap, except where a checklist goes on from one card to the next.
+    """
+    gap = heights.get(GAP, 0.0)
+    total = sum(heights.get(f"{c.id}@{place}", c.weight * LINE_MM) for c in cards)
+    return total + sum(0.0 if c.cont else gap for c in cards[1:])
+
+
+def room_left(cards: list[Card], heights: dict[str, float] | None, place: int = 3) -> float:
+    """Return the height (mm) the panel at ``place`` (the flap) has left under ``cards``."""
     if heights is None or PANEL not in heights:
         return 0.0
-    return max(0.0, heights[PANEL] - sum(heights.get(c.id, 0.0) for c in cards))
+    under = heights.get(GAP, 0.0) if cards else 0.0  # the gap before what follows them
+    return max(0.0, heights[PANEL] - load(cards, heights, place) - under)
 
 
 def balance(cards: list[Card], count: int, *,
             heights: dict[str, float] | None = None) -> list[list[Card]]:
-    """Split cards into ``count`` runs in order, the fullest as light as can be, then even.
+    """Share cards out among ``count`` panels, the last (a tri-fold's flap) taking the rest.
 
-    With measured ``heights`` (mm, and the panel's height under the key ``PANEL``), the
-    split that fits and leaves the first ``count - 1`` panels (the inside of a tri-fold)
-    closest to level wins; the last panel (the flap) takes what is left over.
+    The first ``count - 1`` panels (the inside of a tri-fold) hold cards in reading order.
+    Without measured heights, the cards are split in order so the fullest panel is as light
+    as can be, then as even as can be. With ``heights`` (mm, the panel's height under the
+    key ``PANEL``), the split that fits and leaves the inside panels closest to level wins,
+    and the flap may take a run of cards from anywhere but the first: the fullest panels
+    fill greedily, the flap takes what levels the others (its room left over becomes
+    ruled lines for notes). A long checklist may run on from one inside panel to the next
+    (never on to the flap, which is on the other side of the sheet), but only where the
+    panels would not be level otherwise.
     """
-    weights = [c.weight if heights is None else heights.get(c.id, c.weight) for c in cards]
-    # A card measured in a wide panel runs a little longer in the narrow flap: keep room.
-    room = None if heights is None or PANEL not in heights else heights[PANEL] - SPARE_MM
+    if heights is None or PANEL not in heights or count < 2:
+        return _balance_estimated(cards, count)
+    room = heights[PANEL] - SPARE_MM
+    n = len(cards)
+    # The flap's run never starts or ends inside a checklist that runs on.
+    runs = [(n, n), *((a, b) for a in range(1, n) for b in range(a + 1, n + 1)
+                      if not cards[a].cont and (b == n or not cards[b].cont))]
+    best: tuple[tuple[float, ...], list[list[Card]]] | None = None
+    for a, b in runs:
+        rest = cards[:a] + cards[b:]
+        # A handful of cards and panels: trying every split is instant and plainly right.
+        # The first card (the condition's own) always opens the first run.
+        for cuts in itertools.combinations_with_replacement(
+                range(min(1, len(rest)), len(rest) + 1), count - 2):
+            panels = [rest[x:y] for x, y in itertools.pairwise((0, *cuts, len(rest)))]
+            panels.append(cards[a:b])
+            loads = [load(run, heights, place) for place, run in enumerate(panels)]
+            over = sum(max(0.0, used - room) for used in loads)
+            inside = loads[:-1] or loads
+            spread = max(inside) - min(inside)
+            cut = sum(1 for run in panels if run and run[0].cont)
+            key = (round(over, 2), max(0.0, spread - LEVEL_MM), cut, int(b < n), spread,
+                   *(-c for c in cuts))
+            if best is None or key < best[0]:
+                best = (key, panels)
+    assert best is not None
+    return best[1]
+
+
+def _balance_estimated(cards: list[Card], count: int) -> list[list[Card]]:
+    """Split cards into ``count`` runs in order, the fullest as light as can be, then even."""
+    weights = [c.weight for c in cards]
 
     def score(cuts: tuple[int, ...]) -> tuple[float, ...]:
         loads = [sum(weights[a:b]) for a, b in itertools.pairwise((0, *cuts, len(cards)))]
         # On a tie, fill the earlier panels: an empty panel is better last than first.
-        later = tuple(-cut for cut in cuts)
-        if room is None:
-            return (max(loads), sum(load * load for load in loads), *later)
-        over = sum(max(0.0, load - room) for load in loads)
-        inside = loads[:-1] or loads
-        return (over, max(inside) - min(inside), max(loads), *later)
+        return (max(loads), sum(used * used for used in loads), *(-cut for cut in cuts))
 
-    # A handful of cards and panels: trying every split is instant and plainly right.
     # The first card (the condition's own) always opens the first run.
     splits = itertools.combinations_with_replacement(range(min(1, len(cards)), len(cards) + 1),
                                                      count - 1)

@@ -83,6 +83,7 @@ class ChartStyle(BaseModel):
     width: Annotated[int, Field(ge=240, le=640)] = 640
     words_below: bool = False  # the plain-words range on its own line, under the bar
     plain: bool = False  # no tinted track and no numbers on the bar (text never on colour)
+    apart: bool = False  # each bar a drawing of its own, so a page may end between two
 
 
 class Layout(BaseModel):

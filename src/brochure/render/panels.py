@@ -1,24 +1,25 @@
 """Measured panel balance: read each condensed card's height from a first layout.
 
 The tri-fold shares its cards among four panels. An estimate from the text is close but
-not exact (line breaks, list markers, callout frames), so the first layout is measured
-and the cards are shared out again by their real heights: the panels then end within a
-few millimetres of each other instead of one running full and one half empty.
+not exact (line breaks, list markers, callout frames), and a card runs longer in a
+narrower panel, so a first layout sets every card in every panel (``measuring`` in the
+template) and is measured; the cards are then shared out by their real heights in the
+panel each lands in: the inside panels end within a few millimetres of each other.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from brochure.compose.condense import PANEL
+from brochure.compose.condense import GAP, PANEL
 from brochure.render.fit import PX_TO_MM, measure, panels
 
-CARD_PREFIX = "card-"
+PLACES = ("inside-1", "inside-2", "inside-3", "flap")  # the panels' order in the share-out
 
 
 def _cards(box: Any) -> list[Any]:
     element = getattr(box, "element", None)
-    if element is not None and (element.get("id") or "").startswith(CARD_PREFIX) \
+    if element is not None and element.get("data-card") \
             and "card" in (element.get("class") or "").split():
         return [box]
     found: list[Any] = []
@@ -28,18 +29,25 @@ def _cards(box: Any) -> list[Any]:
 
 
 def card_heights(document: Any) -> dict[str, float]:
-    """Return each card's height in mm, its bottom margin included, by card id.
+    """Return each card's height in mm in each panel, without the space under it.
 
-    Under the key ``PANEL``: the least height a panel that holds cards has for them.
+    Keys are ``card id@place`` (a place is an index into ``PLACES``); under ``PANEL``: the
+    least height a panel that holds cards has for them; under ``GAP``: the space between
+    two cards.
     """
     heights: dict[str, float] = {}
     for page in document.pages:
         for panel in panels(page):
-            if _cards(panel) or panel.element.get("data-panel", "").startswith("inside"):
-                top, limit, _ = measure(panel)
-                room = (limit - top) * PX_TO_MM
-                heights[PANEL] = min(heights.get(PANEL, room), room)
+            name = panel.element.get("data-panel", "")
+            if name not in PLACES:
+                continue
+            place = PLACES.index(name)
+            top, limit, _ = measure(panel)
+            room = (limit - top) * PX_TO_MM
+            heights[PANEL] = min(heights.get(PANEL, room), room)
             for box in _cards(panel):
-                card_id = box.element.get("id")[len(CARD_PREFIX):]
-                heights[card_id] = float(box.margin_height()) * PX_TO_MM
+                below = float(box.margin_bottom) * PX_TO_MM
+                heights[f"{box.element.get('data-card')}@{place}"] = (
+                    float(box.margin_height()) * PX_TO_MM - below)
+                heights[GAP] = max(heights.get(GAP, 0.0), below)
     return heights
