@@ -141,13 +141,14 @@ def headings(page: Any, area: Area) -> list[Line]:
 
 
 def stranded_headings(page: Any, area: Area, *, share: float = 0.15,
-                      after: int = 2) -> list[str]:
+                      after: int = 2, found: list[Line] | None = None) -> list[str]:
     """Return headings stranded at the foot of the page.
 
     A heading is stranded when it sits in the bottom ``share`` of the text area with fewer
-    than ``after`` lines of text below it on the page.
+    than ``after`` lines of text below it on the page. ``found``: the page's lines, when
+    already read.
     """
-    all_lines = lines(page, area)
+    all_lines = found if found is not None else lines(page, area)
     heads = [ln for ln in all_lines if any(t in ("H1", "H2", "H3") for t in ln.tags)]
     found = []
     for head in heads:
@@ -160,13 +161,14 @@ def stranded_headings(page: Any, area: Area, *, share: float = 0.15,
     return found
 
 
-def chars_per_line(page: Any, area: Area, *, size: float) -> list[int]:
+def chars_per_line(page: Any, area: Area, *, size: float,
+                   found: list[Line] | None = None) -> list[int]:
     """Return the length of each full body-text line (regular weight, at ``size`` pt).
 
     A paragraph's last line is usually short, so only lines that reach the right part of
     their column count: lines ending within 15 % of the widest line's right edge.
     """
-    body = [ln for ln in lines(page, area)
+    body = [ln for ln in (found if found is not None else lines(page, area))
             if abs(ln.size - size) < 0.15 and not ln.bold
             and "P" in ln.tags and not ({"Table", "Figure", "TD", "TH"} & set(ln.tags))
             # the main column only: full-width boxes (the contact box) are not body text

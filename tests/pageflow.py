@@ -48,9 +48,9 @@ def flow(path: Path) -> list[PageFlow]:
                 number=number,
                 text=page.extract_text() or "",
                 blank=largest_blank(page, area),
-                stranded=tuple(stranded_headings(page, area)),
+                stranded=tuple(stranded_headings(page, area, found=body)),
                 last=body[-1].text.strip() if body else None,
-                chars=tuple(chars_per_line(page, area, size=size)) if size else ()))
+                chars=tuple(chars_per_line(page, area, size=size, found=body)) if size else ()))
     return pages
 
 

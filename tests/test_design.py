@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import statistics
-import subprocess
 from pathlib import Path
 
 import pdfplumber
@@ -19,15 +18,12 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from tests.conftest import CONDITION, ROOT
 from tests.geometry import (
-    BODY_SIZE,
     blank_bands,
-    chars_per_line,
-    largest_blank,
     lines,
-    stranded_headings,
     text_area,
     trifold_free_space,
 )
+from tests.pageflow import PageFlow, booking_qr, flow
 
 import brochure
 from brochure.cli import main
@@ -67,18 +63,6 @@ def struct_nodes(page) -> list[dict]:
     for node in page.structure_tree:
         walk(node)
     return found
-
-
-def decode_qr(path: Path, page: int, tmp_path: Path) -> list[str]:
-    """Render one page at print resolution and return what zbarimg reads from it."""
-    import pypdfium2
-
-    image = pypdfium2.PdfDocument(str(path))[page].render(scale=200 / 72).to_pil()
-    png = tmp_path / f"{path.stem}.{page}.png"
-    image.save(png)
-    done = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True,
-                          text=True, check=False)
-    return done.stdout.split()
 
 
 # --- body maps ------------------------------------------------------------------------
@@ -172,33 +156,40 @@ def test_init_ships_the_example_logo_with_the_new_clinic_name(tmp_path) -> None:
 # --- the handout's measure and pages that flow ------------------------------------------
 
 
-def test_handout_body_text_has_45_to_75_characters_a_line(built) -> None:
-    for condition in CONDITIONS:
-        for paper in PAPERS:
-            path = built[condition, "handout", paper]
-            with pdfplumber.open(path) as pdf:
-                counts = [n for page in pdf.pages
-                          for n in chars_per_line(page, text_area(page, "handout"),
-                                                  size=BODY_SIZE["handout"])]
-            assert max(counts) <= 75, path.name
-            assert 55 <= statistics.median(counts) <= 70, path.name
-            within = [n for n in counts if 45 <= n <= 75]
-            assert len(within) >= 0.9 * len(counts), (path.name, sorted(counts)[:10])
-
-
 FLOWING = ("handout", "booklet", "large-print")
 
 
-def flowing_pages(pdf, layout: str) -> list[tuple[int, object]]:
-    """Return (number, page) of every page the text flows over, but its last.
+@pytest.fixture(scope="module")
+def flows(catalogue, built) -> dict[tuple[str, str, str], list[PageFlow]]:
+    """Each page's flow in every English brochure whose text flows over pages.
+
+    Read once per PDF for the four flow tests, in parallel (see tests/pageflow.py).
+    """
+    keys = [(c, lay, paper) for c in CONDITIONS for lay in FLOWING for paper in PAPERS]
+    read = catalogue.map(flow, [built[key] for key in keys])
+    return {key: read[built[key].name] for key in keys}
+
+
+def test_handout_body_text_has_45_to_75_characters_a_line(flows) -> None:
+    for condition in CONDITIONS:
+        for paper in PAPERS:
+            pages = flows[condition, "handout", paper]
+            counts = [n for page in pages for n in page.chars]
+            name = f"{condition}.handout.{paper}"
+            assert max(counts) <= 75, name
+            assert 55 <= statistics.median(counts) <= 70, name
+            within = [n for n in counts if 45 <= n <= 75]
+            assert len(within) >= 0.9 * len(counts), (name, sorted(counts)[:10])
+
+
+def flowing_pages(pages: list[PageFlow], layout: str) -> list[PageFlow]:
+    """Return every page the text flows over, but its last.
 
     A booklet's flow runs from the page after its cover to the page before its notes
     pages and back cover; those are designed pages of their own.
     """
-    pages = list(enumerate(pdf.pages, start=1))
     if layout == "booklet":
-        texts = [page.extract_text() or "" for _, page in pages]
-        end = next((i for i, t in enumerate(texts) if "My notes and questions" in t),
+        end = next((i for i, page in enumerate(pages) if "My notes and questions" in page.text),
                    len(pages) - 1)  # the first notes page; any more follow it
         pages = pages[1:end]
     return pages[:-1]
@@ -211,29 +202,19 @@ BLANK_LIMIT = 0.25
 
 
 @pytest.mark.parametrize("layout", FLOWING)
-def test_no_page_but_the_last_has_a_large_blank_band(built, layout) -> None:
-    bad = []
-    for condition in CONDITIONS:
-        for paper in PAPERS:
-            path = built[condition, layout, paper]
-            with pdfplumber.open(path) as pdf:
-                for number, page in flowing_pages(pdf, layout):
-                    share = largest_blank(page, text_area(page, layout))
-                    if share > BLANK_LIMIT:
-                        bad.append(f"{path.name} p{number}: {share:.0%}")
+def test_no_page_but_the_last_has_a_large_blank_band(flows, layout) -> None:
+    bad = [f"{condition}.{layout}.{paper} p{page.number}: {page.blank:.0%}"
+           for condition in CONDITIONS for paper in PAPERS
+           for page in flowing_pages(flows[condition, layout, paper], layout)
+           if page.blank > BLANK_LIMIT]
     assert bad == []
 
 
 @pytest.mark.parametrize("layout", FLOWING)
-def test_no_heading_is_stranded_at_the_foot_of_a_page(built, layout) -> None:
-    bad = []
-    for condition in CONDITIONS:
-        for paper in PAPERS:
-            path = built[condition, layout, paper]
-            with pdfplumber.open(path) as pdf:
-                for number, page in enumerate(pdf.pages, start=1):
-                    for heading in stranded_headings(page, text_area(page, layout)):
-                        bad.append(f"{path.name} p{number}: {heading}")
+def test_no_heading_is_stranded_at_the_foot_of_a_page(flows, layout) -> None:
+    bad = [f"{condition}.{layout}.{paper} p{page.number}: {heading}"
+           for condition in CONDITIONS for paper in PAPERS
+           for page in flows[condition, layout, paper] for heading in page.stranded]
     assert bad == []
 
 
@@ -248,22 +229,19 @@ def lead_ins() -> list[str]:
 
 
 @pytest.mark.parametrize("layout", FLOWING)
-def test_a_list_lead_in_never_ends_a_page(built, layout) -> None:
+def test_a_list_lead_in_never_ends_a_page(flows, layout) -> None:
     intros = lead_ins()
     assert intros
     bad = []
     for condition in CONDITIONS:
         for paper in PAPERS:
-            path = built[condition, layout, paper]
-            with pdfplumber.open(path) as pdf:
-                for number, page in enumerate(pdf.pages[:-1], start=1):
-                    body = lines(page, text_area(page, layout))
-                    if not body:
-                        continue
-                    last = body[-1].text.strip()
-                    if last.endswith(":") or (len(last) > 10 and
-                                              any(intro.endswith(last) for intro in intros)):
-                        bad.append(f"{path.name} p{number}: {last}")
+            for page in flows[condition, layout, paper][:-1]:
+                last = page.last
+                if last is None:
+                    continue
+                if last.endswith(":") or (len(last) > 10 and
+                                          any(intro.endswith(last) for intro in intros)):
+                    bad.append(f"{condition}.{layout}.{paper} p{page.number}: {last}")
     assert bad == []
 
 
@@ -320,7 +298,8 @@ def test_the_urgent_callout_looks_different_from_when_to_call_in_greyscale(built
 
 
 @pytest.mark.parametrize("paper", PAPERS)
-def test_the_poster_is_one_message_from_two_metres(built, paper, tmp_path) -> None:
+def test_the_poster_is_one_message_from_two_metres(catalogue, built, paper) -> None:
+    codes = catalogue.map(booking_qr, [built[c, "poster", paper] for c in CONDITIONS])
     for condition in CONDITIONS:
         path = built[condition, "poster", paper]
         with pdfplumber.open(path) as pdf:
@@ -340,7 +319,7 @@ def test_the_poster_is_one_message_from_two_metres(built, paper, tmp_path) -> No
         # the chart's title says what the bars measure
         assert re.search(r"How much [^?]+\?", text), (path.name, text)
         assert max(bands) <= 0.10, (path.name, max(bands))
-        assert BOOKING in decode_qr(path, 0, tmp_path), path.name
+        assert BOOKING in codes[path.name], path.name
 
 
 def test_the_poster_chart_has_one_bar_per_result(built) -> None:
@@ -355,8 +334,9 @@ def test_the_poster_chart_has_one_bar_per_result(built) -> None:
 
 
 @pytest.mark.parametrize("paper", PAPERS)
-def test_the_booklet_cover_has_no_footer_and_the_back_cover_has_the_contact(built, paper,
-                                                                           tmp_path) -> None:
+def test_the_booklet_cover_has_no_footer_and_the_back_cover_has_the_contact(catalogue, built,
+                                                                           paper) -> None:
+    codes = catalogue.map(booking_qr, [built[c, "booklet", paper] for c in CONDITIONS])
     for condition in CONDITIONS:
         path = built[condition, "booklet", paper]
         pages = [p.extract_text() or "" for p in PdfReader(path).pages]
@@ -370,7 +350,7 @@ def test_the_booklet_cover_has_no_footer_and_the_back_cover_has_the_contact(buil
                  if "My notes and questions" in text or "More notes and questions" in text]
         assert notes == list(range(count - 1 - len(notes), count - 1)), (path.name, notes)
         assert f"Call {PHONE}" in pages[-1] and "www.example-physio.test" in pages[-1]
-        assert BOOKING in decode_qr(path, count - 1, tmp_path), path.name
+        assert BOOKING in codes[path.name], path.name  # on the back cover
 
 
 # --- tri-fold ---------------------------------------------------------------------------
