@@ -41,11 +41,12 @@ def _project(bench: Bench) -> Path:
     root = bench.tmp / "serve-project"
     shutil.copytree(bench.root / "handouts", root / "handouts")
     for path in (root / "handouts" / "conditions").glob("*.yaml"):
-        if path.stem != CONDITION:
+        if path.name.split(".")[0] != CONDITION:  # its translations stay
             path.unlink()
     clinic = root / "handouts" / "clinic.yaml"
     text = re.sub(r"(?m)^  papers: .*$", f"  papers: [{PAPER}]", clinic.read_text("utf-8"))
     text = re.sub(r"(?m)^  layouts: .*$", f"  layouts: [{LAYOUT}]", text)
+    text = re.sub(r"(?m)^  languages: .*$", "  languages: [en]", text)
     clinic.write_text(text, "utf-8")
     return root
 
