@@ -208,12 +208,6 @@ def build(
     if archive and print_shop:
         raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
                          "--print-shop")
-    if jobs == 1 or conditions:
-        # Likely one brochure, rendered in this process: WeasyPrint's import overlaps the
-        # reading of the project (a build of many renders in worker processes instead).
-        from brochure.render.preload import preload
-
-        preload()
     return build_catalogue(
         root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,

@@ -21,7 +21,6 @@ from brochure.content.translate import localized_clinic
 from brochure.errors import OutputError, UsageError, display_path
 from brochure.personal.copy import Copy, check_language, make_copy
 from brochure.personal.cover import find_practitioner, prepare, read_note
-from brochure.render.preload import preload
 
 CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
 
@@ -150,7 +149,6 @@ def personalise(
     root = _root(project)
     target = Path(out)
     _check_target(root, target, ".pdf")
-    preload()  # WeasyPrint's import overlaps reading the project (render/preload.py)
     proj = load_project(root)
     made, pdf, _ = _copy(proj, condition=condition, patient=patient,
                          practitioner=practitioner, note=note, note_file=note_file,
@@ -203,7 +201,6 @@ def send(
         _check_target(root, target, ".eml")
     elif out is not None:
         raise UsageError("--out is for --dry-run; a sent message is not saved")
-    preload()  # WeasyPrint's import overlaps reading the project (render/preload.py)
     proj = load_project(root)
     settings = secret = None
     path = smtpconf.config_path(smtp_config)
