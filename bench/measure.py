@@ -132,15 +132,17 @@ def load_between(before: Cpu, after: Cpu, wall: float) -> dict[str, float]:
             "other_share_of_machine": others / capacity if capacity else 0.0}
 
 
-def become_subreaper() -> bool:
+def become_subreaper(on: bool = True) -> bool:
     """Ask Linux to re-parent our orphaned descendants to us; return whether it did.
 
     multiprocessing's forkserver outlives a build and is never waited for by it; as its
     subreaper we wait for it, so its workers' CPU time and peak memory reach our rusage.
+    ``on=False`` stops it, for the test suite: its tests watch their own processes exit,
+    which an orphan re-parented here (a zombie until we wait for it) never seems to do.
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+        return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 

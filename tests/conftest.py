@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pickle
+import signal
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,13 @@ from typing import TypeVar
 import pytest
 
 T = TypeVar("T")
+
+# A shell that starts the suite in the background (`make test &`, a CI runner) leaves
+# SIGINT ignored, and every process the tests start inherits that: the tests that press
+# Ctrl-C on a build or the preview server would see it ignored. A handler set here is
+# reset to the default in each child, as a terminal gives it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 
