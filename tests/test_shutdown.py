@@ -86,6 +86,32 @@ def test_a_signal_stops_every_process_and_keeps_finished_pdfs(
     assert not list((root / "dist").glob(".brochure-tmp.*"))
 
 
+def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_renderer(
+        make_project, tmp_path: Path) -> None:
+    root = make_project()
+    brochure.build(project=root, conditions=["back-pain"], layout="handout")
+    kept = (root / "dist/back-pain.handout.letter.en.pdf").read_bytes()
+    (root / "handouts/conditions/back-pain.yaml").write_text(SLOW, "utf-8")
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "brochure", "build", "back-pain", "--layout", "handout", "-q"],
+        cwd=root, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    # The build and the renderer process it started ahead; it is rendering once WeasyPrint
+    # has copied the fonts into the build's folder.
+    assert _wait_for(lambda: len(_session_members(build.pid)) >= 2)
+    assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
+    os.killpg(build.pid, signal.SIGINT)  # as a terminal does: to every process of the job
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 130
+    assert stderr.splitlines()[-1] == ("stopped; finished files are complete, unfinished "
+                                       "ones were not written")
+    assert _wait_for(lambda: not _session_members(build.pid), 30), \
+        "a process of the build outlived it"
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert (root / "dist/back-pain.handout.letter.en.pdf").read_bytes() == kept
+
+
 def test_a_killed_build_leaves_its_temporary_folder_to_the_next_build(
         make_project, tmp_path: Path) -> None:
     root = make_project({"handouts/conditions/back-pain.yaml": SLOW})

@@ -15,10 +15,6 @@ from typing import TYPE_CHECKING
 from brochure import __version__
 from brochure.catalogue.batch import Limits
 from brochure.catalogue.matrix import parse_shard
-from brochure.content.assets import template_sources
-from brochure.content.layouts import layouts, select_layouts
-from brochure.content.project import Project, load_project
-from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 from brochure.render.output import atomic_write, guard_out_dir
 
@@ -26,6 +22,7 @@ if TYPE_CHECKING:
     from brochure.catalogue.run import BuildResult, Progress
     from brochure.checks.run import CheckResult
     from brochure.content.exchange import Imported
+    from brochure.content.project import Project
     from brochure.content.translate import Coverage
 
 # The errors a build raises, offered here too for callers that catch them by this module.
@@ -62,6 +59,8 @@ def _project_root(project: Path | str) -> Path:
 def list_project(*, project: Path | str = ".") -> Listing:
     """Return the conditions, topics and layouts of a project."""
     from brochure.content.languages import display_name
+    from brochure.content.layouts import layouts
+    from brochure.content.project import load_project
     from brochure.content.translate import coverage
 
     proj = load_project(_project_root(project))
@@ -86,6 +85,7 @@ def list_project(*, project: Path | str = ".") -> Listing:
 def list_colours(*, project: Path | str = ".") -> tuple[str, list[tuple[str, str, str, str]]]:
     """Return the print-shop profile and each brand colour: key, sRGB, CMYK and its source."""
     from brochure.content.printcolour import brand_colours, percent, profile_name, profile_path
+    from brochure.content.project import load_project
 
     root = _project_root(project)
     clinic = load_project(root).clinic
@@ -97,6 +97,8 @@ def list_colours(*, project: Path | str = ".") -> tuple[str, list[tuple[str, str
 
 def list_templates(*, project: Path | str = ".") -> list[tuple[str, str]]:
     """Return every template and stylesheet a build uses and where it comes from."""
+    from brochure.content.assets import template_sources
+
     return template_sources(_project_root(project))
 
 
@@ -128,6 +130,9 @@ def check(
     (PDF/X-4, boxes, colour, marks, lines, images, ink).
     """
     from brochure.checks.run import CheckResult, check_brochures
+    from brochure.content.layouts import select_layouts
+    from brochure.content.project import load_project
+    from brochure.content.translate import layouts_for, select_languages
 
     if print_shop and not render:
         raise UsageError("--print-shop reads back the rendered print-shop PDF; leave out "
@@ -191,7 +196,7 @@ def build(
     language whose translation files are missing fails before anything is built, naming
     them, unless ``allow_fallback`` prints those parts in the default language.
     """
-    from brochure.catalogue.run import build_catalogue
+    from brochure.render.service import ahead
 
     root = _project_root(project)
     out_dir = plain_path(out, "--out") if out is not None else root / "dist"
@@ -208,8 +213,14 @@ def build(
     if archive and print_shop:
         raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
                          "--print-shop")
-    return build_catalogue(
-        root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
+    # One brochure asked for: its renderer starts now, while the project is read.
+    one = (len(conditions) == 1 and shard is None and all(
+        len(_names(v)) <= 1 and "all" not in _names(v) for v in (layout, paper, lang)))
+    with ahead(memory_mb=bounds.memory_mb, seconds=bounds.seconds, wanted=one and jobs > 1):
+        from brochure.catalogue.run import build_catalogue
+
+        return build_catalogue(
+            root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
         print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
         limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback)
@@ -225,7 +236,8 @@ def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
 
 def translations(*, project: Path | str = ".", languages: Sequence[str] = ()) -> Coverage:
     """Return how complete each language is: translated, missing and stale files."""
-    from brochure.content.translate import coverage
+    from brochure.content.project import load_project
+    from brochure.content.translate import coverage, select_languages
 
     proj = load_project(_project_root(project))
     wanted = select_languages(proj, list(languages)) if languages else None
@@ -236,6 +248,7 @@ def export_translations(*, project: Path | str = ".", lang: str,
                         out: Path | str | None = None) -> tuple[Path, int]:
     """Write the PO file of every translatable string for ``lang``; return it and its size."""
     from brochure.content.exchange import export_po
+    from brochure.content.project import load_project
 
     root = _project_root(project)
     proj = load_project(root)
@@ -250,6 +263,7 @@ def import_translations(*, project: Path | str = ".", lang: str,
                         po_file: Path | str) -> Imported:
     """Write a translator's PO file back to the ``<id>.<lang>.yaml`` files."""
     from brochure.content.exchange import import_po
+    from brochure.content.project import load_project
 
     proj = load_project(_project_root(project))
     _translation_language(proj, lang)
@@ -257,6 +271,8 @@ def import_translations(*, project: Path | str = ".", lang: str,
 
 
 def _translation_language(proj: Project, lang: str) -> None:
+    from brochure.content.translate import select_languages
+
     select_languages(proj, [lang])
     if lang == proj.language:
         raise UsageError(f"--lang {lang} is the default language, which the content is "

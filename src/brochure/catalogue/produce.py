@@ -17,8 +17,8 @@ from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
 from brochure.render.glyphs import missing_glyph
+from brochure.render.measure import Facts
 from brochure.render.output import atomic_write
-from brochure.render.panels import card_heights
 
 
 @dataclass
@@ -43,15 +43,15 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
     line, column = b.origin.where(("topics",), key=True)
     where = f"{b.origin.shown}:{line}:{column}"
 
-    def inspect(document: Any) -> None:
-        done.pages = len(document.pages)
+    def inspect(facts: Facts) -> None:
+        done.pages = facts.pages
         pad_to = b.layout.pad_to
         if pad_to and not b.pad_pages and done.pages % pad_to:
             raise _Again(replace(b, pad_pages=-done.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
             # The first layout set every card in every panel, only to measure them.
-            raise _Again(replace(b, card_heights=card_heights(document)))
-        check_fit(document, where=where, layout=b.layout, find=lambda text: find_text(b, text))
+            raise _Again(replace(b, card_heights=facts.cards))
+        check_fit(facts, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     try:
         pdf, warnings = render_brochure(b, root=root, roots=roots, images=images,

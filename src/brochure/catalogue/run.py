@@ -23,6 +23,7 @@ from brochure.content.project import load_project
 from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed
 from brochure.render.output import atomic_write, remove_stale_parts
+from brochure.render.service import release as release_renderer
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.catalogue.work import Made
@@ -163,6 +164,8 @@ def build_catalogue(
                     on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
             else:
                 todo.append(planned)
+        if len(todo) != 1:  # a renderer started ahead of a one-brochure build is not needed
+            release_renderer()
         hashes = {p.job: p.inputs for p in todo}
         # Longest first (by the last build's times), so no worker is left with a long
         # brochure at the end while the others wait; new items keep their matrix order.

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from brochure.compose.brochure import Brochure, Part
+from brochure.compose.heights import GAP, PANEL
 from brochure.content.markup import prose_units
 from brochure.content.models import (
     Block,
@@ -30,8 +31,6 @@ from brochure.content.project import REQUIRED_TOPICS
 # Rough line lengths of a narrow panel, only to share cards out evenly; the fit check
 # on the real layout decides whether they fit.
 _BODY, _HEAD, _LIST = 40, 28, 30
-PANEL = "@panel"  # in measured heights: the height a panel holds, in mm
-GAP = "@gap"  # in measured heights: the space between two cards, in mm
 SPARE_MM = 0.1  # room kept free in each panel: the layout engine rounds
 LEVEL_MM = 15.0  # inside panels this close are level: no list is cut to do better
 LONG_LIST = 6  # a checklist this long may run on from one panel into the next

@@ -56,6 +56,7 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     """
     from brochure.content.assets import render_roots
     from brochure.render.fit import check_fit
+    from brochure.render.measure import Facts
     from brochure.render.pdf import render_pdf
 
     item = project.select([condition])[0]
@@ -67,10 +68,10 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     line, column = b.origin.where(("topics",), key=True)
     pages = 0
 
-    def inspect(document: object) -> None:
+    def inspect(facts: Facts) -> None:
         nonlocal pages
-        pages = len(document.pages)  # type: ignore[attr-defined]
-        check_fit(document, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
+        pages = facts.pages
+        check_fit(facts, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
 
     pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
                                roots=render_roots(project.root), base_url=project.root,

@@ -13,7 +13,7 @@ from typing import Any
 from brochure.compose.brochure import Brochure
 from brochure.compose.html import render_html, stylesheet_text
 from brochure.content.layouts import BLEED
-from brochure.render.fit import panels
+from brochure.render.measure import Facts
 from brochure.render.output import output_name
 from brochure.render.pdf import PDF_VARIANT  # the office file: tagged, accessible, sRGB
 
@@ -33,7 +33,7 @@ def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
 
 def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
                     images: dict[str, Any] | None = None,
-                    inspect: Callable[[Any], None] | None = None,
+                    inspect: Callable[[Facts], None] | None = None,
                     variant: str | None = None) -> tuple[bytes, list[str]]:
     """Render one brochure to its finished PDF bytes; return them and WeasyPrint's warnings.
 
@@ -42,13 +42,13 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
     """
     from brochure.render.pdf import render_pdf
 
-    folds: list[list[float]] = []
+    folds: list[tuple[float, ...]] = []
 
-    def look(document: Any) -> None:
+    def look(facts: Facts) -> None:
         if inspect is not None:
-            inspect(document)
+            inspect(facts)
         if b.print_shop and b.layout.folded:
-            folds.extend(fold_positions(document))
+            folds.extend(facts.folds)
 
     chosen = variant or (PRINT_VARIANT if b.print_shop else PDF_VARIANT)
     svg = None
@@ -66,18 +66,8 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
     return pdf, warnings
 
 
-def fold_positions(document: Any) -> list[list[float]]:
-    """Return each page's folds, in points from the left edge: where two panels meet."""
-    pages = []
-    for page in document.pages:
-        edges = {round(box.border_box_x() * 0.75, 3) for box in panels(page)}
-        width = page.width * 0.75
-        pages.append(sorted(x for x in edges if 0.5 < x < width - 0.5))
-    return pages
-
-
 def finish_print_shop(pdf: bytes, b: Brochure, *, root: Path,
-                      folds: list[list[float]]) -> bytes:
+                      folds: list[tuple[float, ...]]) -> bytes:
     """Add the slug, marks, boxes and output intent to a rendered print-shop PDF."""
     from brochure.content.printcolour import profile_name, profile_path
     from brochure.render.prepress import finish

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from brochure.errors import RenderError, printable
+from brochure.render.measure import Facts, facts
 from brochure.render.weasy import remove_font_folder
 
 PDF_VARIANT = "pdf/ua-1"
@@ -138,22 +139,54 @@ def _stylesheet(css: str, base: str, roots: tuple[Path, ...]) -> _Sheet:
     return _SHEETS[key]
 
 
+# Another process may render for this one (render/service.py registers itself here, so
+# this module needs nothing of it): given render_pdf's arguments, it returns the PDF and
+# warnings, or None to have this process render after all.
+Elsewhere = Callable[..., "tuple[bytes, list[str]] | None"]
+_ELSEWHERE: list[Elsewhere] = []
+
+
+def render_elsewhere(renderer: Elsewhere | None) -> None:
+    """Send this process's renders to ``renderer`` from now on; None renders here again."""
+    _ELSEWHERE.clear()
+    if renderer is not None:
+        _ELSEWHERE.append(renderer)
+
+
 def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
-               inspect: Callable[[Any], None] | None = None,
+               inspect: Callable[[Facts], None] | None = None,
                images: dict[str, Any] | None = None,
                css: str | None = None,
                variant: str = PDF_VARIANT,
                svg: Callable[[str], str] | None = None) -> tuple[bytes, list[str]]:
     """Render one HTML document; return the PDF bytes and WeasyPrint's warnings.
 
-    ``inspect`` sees the laid-out ``weasyprint.Document`` before the PDF is written from
-    that same layout, and may raise to stop (the fit check). The PDF identifier is a hash
-    of the HTML and the CSS, and the dates come from the content, so equal inputs give
-    identical files. ``images`` keeps decoded images between documents of one build (the
-    logo, the QR code). ``css``, when given, is the page's stylesheet, parsed once per
-    process (see ``_stylesheet``) instead of once per document. ``variant`` is the PDF
-    standard claimed: PDF/UA-1 for the office, PDF/X-4 for a print shop, PDF/A-2u to keep.
+    ``inspect`` sees the measurements of the laid-out document (render/measure.py) before
+    the PDF is written from that same layout, and may raise to stop (the fit check). The
+    PDF identifier is a hash of the HTML and the CSS, and the dates come from the content,
+    so equal inputs give identical files. ``images`` keeps decoded images between
+    documents of one build (the logo, the QR code). ``css``, when given, is the page's
+    stylesheet, parsed once per process (see ``_stylesheet``) instead of once per document.
+    ``variant`` is the PDF standard claimed: PDF/UA-1 for the office, PDF/X-4 for a print
+    shop, PDF/A-2u to keep. A renderer process started ahead of need (render/service.py)
+    renders instead of this one when there is one.
     """
+    for renderer in _ELSEWHERE:
+        done = renderer(html, roots=roots, base_url=base_url, inspect=inspect, css=css,
+                        variant=variant, svg=svg)
+        if done is not None:
+            return done
+    return render_here(html, roots=roots, base_url=base_url, inspect=inspect, images=images,
+                       css=css, variant=variant, svg=svg)
+
+
+def render_here(html: str, *, roots: tuple[Path, ...], base_url: Path,
+                inspect: Callable[[Facts], None] | None = None,
+                images: dict[str, Any] | None = None,
+                css: str | None = None,
+                variant: str = PDF_VARIANT,
+                svg: Callable[[str], str] | None = None) -> tuple[bytes, list[str]]:
+    """Render in this process (see ``render_pdf``)."""
     import weasyprint
 
     from brochure.render.fetch import (
@@ -205,7 +238,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         if handler.broken:
             raise broken_image_error(handler.broken, base_url)
         if inspect is not None:
-            inspect(laid_out)
+            inspect(facts(laid_out))
         pdf: bytes = laid_out.write_pdf(**options)
     except RecursionError:
         raise RenderError("the page is nested too deeply to lay out") from None
