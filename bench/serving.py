@@ -39,7 +39,9 @@ return {build: pdf ? pdf.getAttribute('href') : null,
 def _project(bench: Bench) -> Path:
     """Copy the repository's content with one brochure in the matrix: the P1 brochure."""
     root = bench.tmp / "serve-project"
-    shutil.copytree(bench.root / "handouts", root / "handouts")
+    for folder in ("handouts", "assets", "styles"):  # the content, its logo, its stylesheets
+        if (bench.root / folder).is_dir():
+            shutil.copytree(bench.root / folder, root / folder)
     for path in (root / "handouts" / "conditions").glob("*.yaml"):
         if path.name.split(".")[0] != CONDITION:  # its translations stay
             path.unlink()
