@@ -249,3 +249,17 @@ def test_a_renderer_left_rendering_by_a_build_that_died_leaves_on_its_own(
         assert started.process.wait(60) == 1  # its time limit plus five seconds, not more
     finally:
         started.stop(kill=True)
+
+
+def test_a_personal_copy_from_the_command_line_renders_in_a_renderer_process(
+        make_project, tmp_path: Path) -> None:
+    root = make_project()
+    who = ["--patient", "Ana Pérez", "--note", "Walk for ten minutes twice a day."]
+    brochure.personalise(project=root, condition="back-pain", patient="Ana Pérez",
+                         note="Walk for ten minutes twice a day.", out=tmp_path / "here.pdf")
+    used = subprocess.run([sys.executable, "-c", SCRIPT, "personalise", "back-pain", *who,
+                           "--out", str(tmp_path / "there.pdf")], cwd=root,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.strip().splitlines()[-1] == "[True]"
+    assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()

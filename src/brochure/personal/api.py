@@ -15,12 +15,20 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from brochure.content.project import Project, load_project
-from brochure.content.translate import localized_clinic
+from brochure.catalogue.batch import Limits
 from brochure.errors import OutputError, UsageError, display_path
-from brochure.personal.copy import Copy, check_language, make_copy
-from brochure.personal.cover import find_practitioner, prepare, read_note
+from brochure.render.service import ahead
+
+if TYPE_CHECKING:
+    from brochure.content.project import Project
+    from brochure.personal.copy import Copy
+
+# The content and composing code is imported inside the calls, after the renderer process
+# has started (render/service.py): a copy is one brochure, made while the practitioner
+# waits, within a build's default limits.
+LIMITS = Limits()
 
 CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
 
@@ -99,6 +107,10 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
           location: str | None, password: str | None,
           today: dt.date | None) -> tuple[Copy, bytes, str]:
     """Check every option, then make the copy; return it, its final bytes and its language."""
+    from brochure.content.translate import localized_clinic
+    from brochure.personal.copy import check_language, make_copy
+    from brochure.personal.cover import find_practitioner, prepare, read_note
+
     lang = check_language(proj, language)
     if paper is not None and paper not in ("letter", "a4"):
         raise UsageError(f"--paper {paper}: use letter or a4")
@@ -149,12 +161,15 @@ def personalise(
     root = _root(project)
     target = Path(out)
     _check_target(root, target, ".pdf")
-    proj = load_project(root)
-    made, pdf, _ = _copy(proj, condition=condition, patient=patient,
-                         practitioner=practitioner, note=note, note_file=note_file,
-                         topics=topics, layout=layout, paper=paper, language=language,
-                         allow_fallback=allow_fallback, location=location, password=password,
-                         today=today)
+    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
+        from brochure.content.project import load_project
+
+        proj = load_project(root)
+        made, pdf, _ = _copy(proj, condition=condition, patient=patient,
+                             practitioner=practitioner, note=note, note_file=note_file,
+                             topics=topics, layout=layout, paper=paper, language=language,
+                             allow_fallback=allow_fallback, location=location,
+                             password=password, today=today)
     write_private(target, pdf)
     return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
                         encrypted=password is not None, warnings=made.warnings)
@@ -201,18 +216,22 @@ def send(
         _check_target(root, target, ".eml")
     elif out is not None:
         raise UsageError("--out is for --dry-run; a sent message is not saved")
-    proj = load_project(root)
     settings = secret = None
     path = smtpconf.config_path(smtp_config)
     if not dry_run or path.is_file():  # a dry run takes the From address from it if there
         settings = smtpconf.load_settings(path, project=root)
     if not dry_run and settings is not None:
         secret = smtpconf.password(settings)  # before the copy is made: fail fast
-    made, pdf, lang = _copy(proj, condition=condition, patient=patient,
-                            practitioner=practitioner, note=note, note_file=note_file,
-                            topics=topics, layout=layout, paper=paper, language=language,
-                            allow_fallback=allow_fallback, location=location,
-                            password=password, today=today)
+    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
+        from brochure.content.project import load_project
+        from brochure.personal.cover import find_practitioner
+
+        proj = load_project(root)
+        made, pdf, lang = _copy(proj, condition=condition, patient=patient,
+                                practitioner=practitioner, note=note, note_file=note_file,
+                                topics=topics, layout=layout, paper=paper, language=language,
+                                allow_fallback=allow_fallback, location=location,
+                                password=password, today=today)
     clinic = proj.clinic
     named = clinic.mail.show_patient_name
     item = proj.select([condition])[0]

@@ -147,11 +147,12 @@ def ahead(*, memory_mb: int, seconds: float, wanted: bool = True) -> Iterator[No
     """Start a renderer process for the block's renders (when ``wanted``); stop it after.
 
     A process that has imported WeasyPrint already (a test run, a script that builds
-    again and again) gains nothing from one, and starts none.
+    again and again) gains nothing from one, and starts none; nor does one that may use
+    only one CPU.
     """
     from brochure.render import pdf
 
-    wanted = wanted and "weasyprint" not in sys.modules
+    wanted = wanted and "weasyprint" not in sys.modules and _cpus() > 1
     renderer = Renderer.start(memory_mb=memory_mb, seconds=seconds) if wanted else None
     if renderer is None:
         yield
@@ -167,6 +168,14 @@ def ahead(*, memory_mb: int, seconds: float, wanted: bool = True) -> Iterator[No
         pdf.render_elsewhere(None)
         _ACTIVE.remove(renderer)
         renderer.stop()
+
+
+def _cpus() -> int:
+    """Return how many CPUs this process may use: with one, nothing would overlap."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def release() -> None:
