@@ -55,7 +55,7 @@ class Renderer:
     @classmethod
     def start(cls, *, memory_mb: int, seconds: float = 300.0) -> Renderer | None:
         """Start a renderer process; return None where one cannot be started."""
-        if os.name != "posix":
+        if os.name != "posix" or not sys.executable:
             return None
         to_read, to_write = os.pipe()
         back_read, back_write = os.pipe()
