@@ -74,6 +74,12 @@ def test_a_signal_stops_every_process_and_keeps_finished_pdfs(
     assert _wait_for(lambda: len(_session_members(build.pid)) >= (4 if jobs > 1 else 1))
     assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     build.send_signal(signum)
+    _stopped_cleanly(build, code, tmp_path / "tmp", root, kept)
+
+
+def _stopped_cleanly(build: subprocess.Popen[str], code: int, tmp: Path, root: Path,
+                     kept: bytes) -> None:
+    """Assert the stopped build said so, left no process, no temporary file, no part file."""
     _, stderr = build.communicate(timeout=120)
     assert build.returncode == code
     assert stderr.splitlines()[-1] == ("stopped; finished files are complete, unfinished "
@@ -81,7 +87,7 @@ def test_a_signal_stops_every_process_and_keeps_finished_pdfs(
     assert _wait_for(lambda: not _session_members(build.pid), 30), \
         "a process of the build outlived it"
     # No font folder and no private folder is left (multiprocessing's own is gone too).
-    assert list((tmp_path / "tmp").iterdir()) == []
+    assert list(tmp.iterdir()) == []
     assert (root / "dist/back-pain.handout.letter.en.pdf").read_bytes() == kept
     assert not list((root / "dist").glob(".brochure-tmp.*"))
 
@@ -102,14 +108,7 @@ def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_renderer(
     assert _wait_for(lambda: len(_session_members(build.pid)) >= 2)
     assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     os.killpg(build.pid, signal.SIGINT)  # as a terminal does: to every process of the job
-    _, stderr = build.communicate(timeout=120)
-    assert build.returncode == 130
-    assert stderr.splitlines()[-1] == ("stopped; finished files are complete, unfinished "
-                                       "ones were not written")
-    assert _wait_for(lambda: not _session_members(build.pid), 30), \
-        "a process of the build outlived it"
-    assert list((tmp_path / "tmp").iterdir()) == []
-    assert (root / "dist/back-pain.handout.letter.en.pdf").read_bytes() == kept
+    _stopped_cleanly(build, 130, tmp_path / "tmp", root, kept)
 
 
 def test_a_killed_build_leaves_its_temporary_folder_to_the_next_build(

@@ -216,17 +216,17 @@ def send(
         _check_target(root, target, ".eml")
     elif out is not None:
         raise UsageError("--out is for --dry-run; a sent message is not saved")
-    settings = secret = None
-    path = smtpconf.config_path(smtp_config)
-    if not dry_run or path.is_file():  # a dry run takes the From address from it if there
-        settings = smtpconf.load_settings(path, project=root)
-    if not dry_run and settings is not None:
-        secret = smtpconf.password(settings)  # before the copy is made: fail fast
     with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
         from brochure.content.project import load_project
         from brochure.personal.cover import find_practitioner
 
         proj = load_project(root)
+        settings = secret = None
+        path = smtpconf.config_path(smtp_config)
+        if not dry_run or path.is_file():  # a dry run takes the From address from it if there
+            settings = smtpconf.load_settings(path, project=root)
+        if not dry_run and settings is not None:
+            secret = smtpconf.password(settings)  # before the copy is made: fail fast
         made, pdf, lang = _copy(proj, condition=condition, patient=patient,
                                 practitioner=practitioner, note=note, note_file=note_file,
                                 topics=topics, layout=layout, paper=paper, language=language,
