@@ -124,15 +124,21 @@ def _all_blocks(model: Topic | object) -> list[object]:
     return [blk for s in sections for blk in s.blocks]
 
 
-def figure_findings(project: Project, b: Brochure) -> list[Finding]:
-    """Require every translated figure to carry the same numbers as the default language's."""
+def _translated_pairs(project: Project, b: Brochure
+                      ) -> list[tuple[TopicItem | ConditionItem, TopicItem | ConditionItem]]:
+    """Return each translated file of the brochure with its default-language file."""
     chosen = pick_translations(project, b.id, b.topic_ids, b.language)
     pairs: list[tuple[TopicItem | ConditionItem, TopicItem | ConditionItem]] = []
     if chosen.condition is not None:
         pairs.append((chosen.condition, project.conditions[b.id]))
     pairs += [(t, project.topics[i]) for i, t in chosen.topics.items()]
+    return pairs
+
+
+def figure_findings(project: Project, b: Brochure) -> list[Finding]:
+    """Require every translated figure to carry the same numbers as the default language's."""
     out: list[Finding] = []
-    for translated, source in pairs:
+    for translated, source in _translated_pairs(project, b):
         mine, theirs = _figures(_all_blocks(translated.model)), \
             _figures(_all_blocks(source.model))
         if mine != theirs:
@@ -157,13 +163,8 @@ def structure_findings(project: Project, b: Brochure) -> list[Finding]:
     """
     from brochure.content.exchange import strings
 
-    chosen = pick_translations(project, b.id, b.topic_ids, b.language)
-    pairs: list[tuple[TopicItem | ConditionItem, TopicItem | ConditionItem]] = []
-    if chosen.condition is not None:
-        pairs.append((chosen.condition, project.conditions[b.id]))
-    pairs += [(t, project.topics[i]) for i, t in chosen.topics.items()]
     out: list[Finding] = []
-    for translated, source in pairs:
+    for translated, source in _translated_pairs(project, b):
         data = {k: v for k, v in translated.source.data.items() if k != "translation"}
         mine = {loc for loc, _ in strings(data)}
         theirs = {loc for loc, _ in strings(source.source.data)}

@@ -26,31 +26,28 @@ _FONT_FACES = (
 )
 
 
+def _shipped(installed: str, checkout: str) -> Path:
+    """Return a folder the package ships: inside the installed wheel, else in the checkout."""
+    folder = PACKAGE_DIR / installed
+    return folder if folder.is_dir() else PACKAGE_DIR.parents[1] / checkout
+
+
 @cache
 def package_styles_dir() -> Path:
     """Return the package's default stylesheets (in the wheel, or the source checkout)."""
-    installed = PACKAGE_DIR / "styles"
-    if installed.is_dir():
-        return installed
-    return PACKAGE_DIR.parents[1] / "styles"
+    return _shipped("styles", "styles")
 
 
 @cache
 def starter_handouts_dir() -> Path:
     """Return the starter content copied by ``brochure init`` (wheel, or source checkout)."""
-    installed = PACKAGE_DIR / "starter" / "handouts"
-    if installed.is_dir():
-        return installed
-    return PACKAGE_DIR.parents[1] / "handouts"
+    return _shipped("starter/handouts", "handouts")
 
 
 @cache
 def starter_assets_dir() -> Path:
     """Return the starter project's assets (the example logo), in the wheel or the checkout."""
-    installed = PACKAGE_DIR / "starter" / "assets"
-    if installed.is_dir():
-        return installed
-    return PACKAGE_DIR.parents[1] / "assets"
+    return _shipped("starter/assets", "assets")
 
 
 def package_templates_dir() -> Path:

@@ -131,6 +131,16 @@ REGIONS: dict[str, Region] = {r.id: r for r in (
 )}
 
 
+# Limb highlights: from joint, to joint, where the mark starts and ends between them (0 to
+# 1), and the limb's width there.
+_SEGMENTS: dict[str, tuple[Point, Point, float, float, float]] = {
+    "upper-arm": (SHOULDER, ELBOW, 0.3, 0.8, UPPER_ARM_W),
+    "forearm": (ELBOW, WRIST, 0.25, 0.75, FOREARM_W),
+    "thigh": (HIP, KNEE, 0.25, 0.75, THIGH_W),
+    "lower-leg": (KNEE, ANKLE, 0.25, 0.75, SHIN_W),
+}
+
+
 def _shape(name: str, colour: str) -> str:
     """Draw one named highlight shape of the left-side geometry, mirrored for ':R'."""
     base, _, side = name.partition(":")
@@ -148,28 +158,20 @@ def _shape(name: str, colour: str) -> str:
         return _oval((50, 111), 15, 9, colour)
     if base == "shoulder":
         return _dot(m((31, 58)), 8, colour)
-    if base == "upper-arm":
-        return _capsule(m(_along(SHOULDER, ELBOW, 0.3)), m(_along(SHOULDER, ELBOW, 0.8)),
-                        UPPER_ARM_W * w, colour)
+    if base in _SEGMENTS:  # a stretch of a limb, between two joints
+        start, end, lo, hi, width = _SEGMENTS[base]
+        return _capsule(m(_along(start, end, lo)), m(_along(start, end, hi)), width * w,
+                        colour)
     if base == "elbow":
         return _dot(m(ELBOW), 6.5, colour)
-    if base == "forearm":
-        return _capsule(m(_along(ELBOW, WRIST, 0.25)), m(_along(ELBOW, WRIST, 0.75)),
-                        FOREARM_W * w, colour)
     if base == "wrist-hand":
         return _capsule(m(WRIST), m(HAND), 9, colour)
     if base == "hip":
         return _dot(m((36, 124)), 7, colour)
     if base == "buttock":
         return _oval(m((42, 129)), 8, 7, colour)
-    if base == "thigh":
-        return _capsule(m(_along(HIP, KNEE, 0.25)), m(_along(HIP, KNEE, 0.75)),
-                        THIGH_W * w, colour)
     if base == "knee":
         return _dot(m(KNEE), 7.5, colour)
-    if base == "lower-leg":
-        return _capsule(m(_along(KNEE, ANKLE, 0.25)), m(_along(KNEE, ANKLE, 0.75)),
-                        SHIN_W * w, colour)
     if base == "ankle-foot":
         return _capsule(m(ANKLE), m((ANKLE[0] - 2, ANKLE[1] + 6)), 10, colour)
     raise KeyError(name)

@@ -8,17 +8,15 @@ log.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from brochure.catalogue.batch import Limits
-from brochure.errors import OutputError, UsageError, display_path
+from brochure.errors import UsageError, display_path
+from brochure.render.output import atomic_write
 from brochure.render.service import ahead
 
 if TYPE_CHECKING:
@@ -78,34 +76,45 @@ def _check_target(root: Path, out: Path, suffix: str) -> None:
         raise UsageError(f"--out {display_path(out)} is a folder; give a file name")
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` readable by its owner only, whole or not at all (also on Ctrl-C)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".brochure-", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{display_path(path.parent)}: cannot write here: "
-                          f"{exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600: the owner's alone
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        if isinstance(exc, OSError):
-            raise OutputError(f"{display_path(path)}: cannot write the file: "
-                              f"{exc.strerror}") from None
-        raise
+class CopyOptions(TypedDict, total=False):
+    """The options of a personal copy that ``personalise`` and ``send`` both take.
+
+    practitioner: who prepared it (an id in clinic.yaml); note or note_file: the boxed
+    note; topics: instead of the condition's own; layout: handout (default) or
+    large-print; paper: letter or a4 (default: clinic.yaml's); language and
+    allow_fallback: as for a build; location: whose address prints; password: encrypt
+    with AES-256; today: the date on the cover (default: today).
+    """
+
+    practitioner: str | None
+    note: str | None
+    note_file: Path | str | None
+    topics: Sequence[str] | None
+    layout: str
+    paper: str | None
+    language: str | None
+    allow_fallback: bool
+    location: str | None
+    password: str | None
+    today: dt.date | None
 
 
-def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None,
-          note: str | None, note_file: Path | str | None, topics: Sequence[str] | None,
-          layout: str, paper: str | None, language: str | None, allow_fallback: bool,
-          location: str | None, password: str | None,
-          today: dt.date | None) -> tuple[Copy, bytes, str]:
+def _make(root: Path, condition: str, patient: str,
+          options: CopyOptions) -> tuple[Project, Copy, bytes, str]:
+    """Read the project and make the copy, with a renderer process started meanwhile."""
+    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
+        from brochure.content.project import load_project
+
+        proj = load_project(root)
+        return (proj, *_copy(proj, condition=condition, patient=patient, **options))
+
+
+def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None = None,
+          note: str | None = None, note_file: Path | str | None = None,
+          topics: Sequence[str] | None = None, layout: str = "handout",
+          paper: str | None = None, language: str | None = None, allow_fallback: bool = False,
+          location: str | None = None, password: str | None = None,
+          today: dt.date | None = None) -> tuple[Copy, bytes, str]:
     """Check every option, then make the copy; return it, its final bytes and its language."""
     from brochure.content.translate import localized_clinic
     from brochure.personal.copy import check_language, make_copy
@@ -138,17 +147,7 @@ def personalise(
     condition: str,
     patient: str,
     out: Path | str,
-    practitioner: str | None = None,
-    note: str | None = None,
-    note_file: Path | str | None = None,
-    topics: Sequence[str] | None = None,
-    layout: str = "handout",
-    paper: str | None = None,
-    language: str | None = None,
-    allow_fallback: bool = False,
-    location: str | None = None,
-    password: str | None = None,
-    today: dt.date | None = None,
+    **options: Unpack[CopyOptions],
 ) -> PersonalCopy:
     """Make a copy of one condition's handout for one patient and write it to ``out``.
 
@@ -161,18 +160,10 @@ def personalise(
     root = _root(project)
     target = Path(out)
     _check_target(root, target, ".pdf")
-    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
-        from brochure.content.project import load_project
-
-        proj = load_project(root)
-        made, pdf, _ = _copy(proj, condition=condition, patient=patient,
-                             practitioner=practitioner, note=note, note_file=note_file,
-                             topics=topics, layout=layout, paper=paper, language=language,
-                             allow_fallback=allow_fallback, location=location,
-                             password=password, today=today)
-    write_private(target, pdf)
+    _, made, pdf, _ = _make(root, condition, patient, options)
+    atomic_write(target, pdf, private=True)
     return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
-                        encrypted=password is not None, warnings=made.warnings)
+                        encrypted=options.get("password") is not None, warnings=made.warnings)
 
 
 def send(
@@ -181,20 +172,10 @@ def send(
     condition: str,
     patient: str,
     to: str,
-    practitioner: str | None = None,
-    note: str | None = None,
-    note_file: Path | str | None = None,
-    topics: Sequence[str] | None = None,
-    layout: str = "handout",
-    paper: str | None = None,
-    language: str | None = None,
-    allow_fallback: bool = False,
-    location: str | None = None,
-    password: str | None = None,
     smtp_config: Path | str | None = None,
     dry_run: bool = False,
     out: Path | str | None = None,
-    today: dt.date | None = None,
+    **options: Unpack[CopyOptions],
 ) -> Sent:
     """Make a personal copy and e-mail it through the clinic's own mail server.
 
@@ -216,32 +197,26 @@ def send(
         _check_target(root, target, ".eml")
     elif out is not None:
         raise UsageError("--out is for --dry-run; a sent message is not saved")
-    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
-        from brochure.content.project import load_project
-        from brochure.personal.cover import find_practitioner
+    settings = secret = None
+    path = smtpconf.config_path(smtp_config)
+    if not dry_run or path.is_file():  # a dry run takes the From address from it if there
+        settings = smtpconf.load_settings(path, project=root)
+    if not dry_run and settings is not None:
+        secret = smtpconf.password(settings)  # before the copy is made: fail fast
+    proj, made, pdf, lang = _make(root, condition, patient, options)
+    from brochure.personal.cover import find_practitioner
 
-        proj = load_project(root)
-        settings = secret = None
-        path = smtpconf.config_path(smtp_config)
-        if not dry_run or path.is_file():  # a dry run takes the From address from it if there
-            settings = smtpconf.load_settings(path, project=root)
-        if not dry_run and settings is not None:
-            secret = smtpconf.password(settings)  # before the copy is made: fail fast
-        made, pdf, lang = _copy(proj, condition=condition, patient=patient,
-                                practitioner=practitioner, note=note, note_file=note_file,
-                                topics=topics, layout=layout, paper=paper, language=language,
-                                allow_fallback=allow_fallback, location=location,
-                                password=password, today=today)
     clinic = proj.clinic
     named = clinic.mail.show_patient_name
     item = proj.select([condition])[0]
     attachment = (f"{item.id}-{mail.slug(patient)}.pdf" if named else f"{item.id}.pdf")
-    person = find_practitioner(clinic, practitioner)
+    person = find_practitioner(clinic, options.get("practitioner"))
+    encrypted = options.get("password") is not None
     letter = mail.write_letter(root, language=lang, values={
         "clinic": clinic, "patient": " ".join(patient.split()) if named else "",
         "by": person.name if person is not None else clinic.name,
-        "title": made.title, "attachment": attachment, "encrypted": password is not None,
-        "phone": clinic.location(location).phone or clinic.phone,
+        "title": made.title, "attachment": attachment, "encrypted": encrypted,
+        "phone": clinic.location(options.get("location")).phone or clinic.phone,
     })
     sender = settings.sender if settings is not None else (clinic.email or "")
     if not sender:
@@ -252,11 +227,11 @@ def send(
                              letter=letter, attachment=pdf, filename=attachment)
     data = msg.as_bytes()
     if target is not None:
-        write_private(target, data)
-        return Sent(attachment=attachment, bytes=len(data), encrypted=password is not None,
+        atomic_write(target, data, private=True)
+        return Sent(attachment=attachment, bytes=len(data), encrypted=encrypted,
                     server=None, out=target, warnings=made.warnings)
     if settings is None:  # only a dry run goes without settings
         raise UsageError("no mail server settings")
     mail.deliver(msg, settings, secret)
-    return Sent(attachment=attachment, bytes=len(data), encrypted=password is not None,
+    return Sent(attachment=attachment, bytes=len(data), encrypted=encrypted,
                 server=settings.server, out=None, warnings=made.warnings)

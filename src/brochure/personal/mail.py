@@ -100,6 +100,47 @@ def build_message(*, clinic: Clinic, sender: str, to: str, reply_to: str | None,
     return msg
 
 
+def _failure(exc: BaseException, settings: SmtpSettings, where: str, shown: str, to: str,
+             msg: EmailMessage) -> str:
+    """Say in one line why sending failed and what to check (without "nothing was sent")."""
+    if isinstance(exc, ConnectionRefusedError):
+        return f"cannot connect to {where}: connection refused; check host and port in {shown}"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot find the mail server '{settings.host}'; check host in {shown}"
+    if isinstance(exc, TimeoutError):
+        return f"{where} did not answer within {settings.timeout:g} s"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"TLS with {where} failed: its certificate is not trusted "
+                f"({exc.verify_message}); if the clinic uses its own certificate authority, "
+                f"set ca_file in {shown}")
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS with {where} failed ({exc.reason or exc}); check security and port in {shown}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (f"{where} refused the login of '{settings.user}' "
+                f"({_reply(exc.smtp_code, exc.smtp_error, to)}); check user in {shown} and the "
+                "password")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"{where} does not accept a login; remove user from {shown} if it needs none"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return f"{where} refused the recipient ({_reply(code, text, to)}); check the address"
+    if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        reply = _reply(exc.smtp_code, exc.smtp_error, to)
+        if exc.smtp_code == 552 or "size" in reply.lower():
+            return (f"{where} refused the message as too large "
+                    f"({len(msg.as_bytes()) // 1024:,} KB; {reply})")
+        if isinstance(exc, smtplib.SMTPSenderRefused):
+            return (f"{where} refused the sender '{settings.sender}' ({reply}); check from "
+                    f"in {shown}")
+        return f"{where} refused the message ({reply})"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"{where} closed the connection before it accepted the message"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{where} answered {_reply(exc.smtp_code, exc.smtp_error, to)}"
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"cannot send through {where}: {reason}"
+
+
 def _reply(code: int, text: bytes | str, to: str) -> str:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     words = " ".join(words.split()).replace(to, "recipient")
@@ -138,52 +179,8 @@ def deliver(msg: EmailMessage, settings: SmtpSettings, password: str | None) -> 
         client.send_message(msg)
     except MailError:
         raise
-    except ConnectionRefusedError:
-        raise MailError(f"cannot connect to {where}: connection refused; check host and port "
-                        f"in {shown}; {unsent}") from None
-    except socket.gaierror:
-        raise MailError(f"cannot find the mail server '{settings.host}'; check host in "
-                        f"{shown}; {unsent}") from None
-    except TimeoutError:
-        raise MailError(f"{where} did not answer within {settings.timeout:g} s; "
-                        f"{unsent}") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise MailError(f"TLS with {where} failed: its certificate is not trusted "
-                        f"({exc.verify_message}); if the clinic uses its own certificate "
-                        f"authority, set ca_file in {shown}; {unsent}") from None
-    except ssl.SSLError as exc:
-        raise MailError(f"TLS with {where} failed ({exc.reason or exc}); check security and "
-                        f"port in {shown}; {unsent}") from None
-    except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"{where} refused the login of '{settings.user}' "
-                        f"({_reply(exc.smtp_code, exc.smtp_error, to)}); check user in "
-                        f"{shown} and the password; {unsent}") from None
-    except smtplib.SMTPNotSupportedError:
-        raise MailError(f"{where} does not accept a login; remove user from {shown} if it "
-                        f"needs none; {unsent}") from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, text = next(iter(exc.recipients.values()))
-        raise MailError(f"{where} refused the recipient ({_reply(code, text, to)}); check "
-                        f"the address; {unsent}") from None
-    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-        reply = _reply(exc.smtp_code, exc.smtp_error, to)
-        if exc.smtp_code == 552 or "size" in reply.lower():
-            size = len(msg.as_bytes()) // 1024
-            raise MailError(f"{where} refused the message as too large ({size:,} KB; "
-                            f"{reply}); {unsent}") from None
-        if isinstance(exc, smtplib.SMTPSenderRefused):
-            raise MailError(f"{where} refused the sender '{settings.sender}' ({reply}); check "
-                            f"from in {shown}; {unsent}") from None
-        raise MailError(f"{where} refused the message ({reply}); {unsent}") from None
-    except smtplib.SMTPServerDisconnected:
-        raise MailError(f"{where} closed the connection before it accepted the message; "
-                        f"{unsent}") from None
-    except smtplib.SMTPResponseException as exc:
-        raise MailError(f"{where} answered {_reply(exc.smtp_code, exc.smtp_error, to)}; "
-                        f"{unsent}") from None
     except (smtplib.SMTPException, OSError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise MailError(f"cannot send through {where}: {reason}; {unsent}") from None
+        raise MailError(f"{_failure(exc, settings, where, shown, to, msg)}; {unsent}") from None
     finally:
         if client is not None:
             try:

@@ -47,19 +47,25 @@ def remove_stale_parts(folder: Path) -> list[Path]:
     return removed
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename."""
+def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename.
+
+    The file is whole or not there, also on Ctrl-C. ``private`` (a patient's copy) keeps it
+    readable by its owner only, and its temporary file's name does not repeat the target's,
+    which may name the patient.
+    """
+    prefix = ".brochure-" if private else f"{PART_PREFIX}{path.name}."
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f"{PART_PREFIX}{path.name}.", suffix=".part",
-                                   dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"{display_path(path.parent)}: cannot write here: "
                           f"{exc.strerror}") from None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
+        if not private:  # mkstemp makes 0600 files; give the usual mode
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

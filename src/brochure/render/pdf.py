@@ -171,22 +171,11 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     shop, PDF/A-2u to keep. A renderer process started ahead of need (render/service.py)
     renders instead of this one when there is one.
     """
-    for renderer in _ELSEWHERE:
+    for renderer in _ELSEWHERE:  # none in the renderer process itself
         done = renderer(html, roots=roots, base_url=base_url, inspect=inspect, css=css,
                         variant=variant, svg=svg)
         if done is not None:
             return done
-    return render_here(html, roots=roots, base_url=base_url, inspect=inspect, images=images,
-                       css=css, variant=variant, svg=svg)
-
-
-def render_here(html: str, *, roots: tuple[Path, ...], base_url: Path,
-                inspect: Callable[[Facts], None] | None = None,
-                images: dict[str, Any] | None = None,
-                css: str | None = None,
-                variant: str = PDF_VARIANT,
-                svg: Callable[[str], str] | None = None) -> tuple[bytes, list[str]]:
-    """Render in this process (see ``render_pdf``)."""
     import weasyprint
 
     from brochure.render.fetch import (

@@ -38,6 +38,9 @@ from brochure.render.measure import Facts
 # Messages on the pipes: (kind, ...). From the renderer: ready, unavailable, facts, done,
 # error, dropped. To it: render, go, drop.
 _STOP_WAIT_S = 5.0
+# The build stops a render at its time limit, counted from before it sent the page; this
+# process's own limit, for when the build is gone, comes later.
+_GRACE_S = 1.0
 
 
 class _Dropped(Exception):  # the other side did not want this layout written
@@ -195,7 +198,7 @@ def _serve(requests: Connection, replies: Connection, memory_mb: int, seconds: f
         with _sonames_only():
             import weasyprint  # noqa: F401  (the half second this process exists for)
 
-        from brochure.render.pdf import render_here
+        from brochure.render.pdf import render_pdf
     except BaseException as exc:  # this process renders after all, and reports the error
         replies.send(("unavailable", repr(exc)))
         return
@@ -221,9 +224,9 @@ def _serve(requests: Connection, replies: Connection, memory_mb: int, seconds: f
         # The build stops a render at its time limit (and this process with it); should
         # the build itself be killed meanwhile, this process leaves on its own, a little
         # later, instead of rendering on for nobody.
-        signal.setitimer(signal.ITIMER_REAL, seconds + _STOP_WAIT_S)
+        signal.setitimer(signal.ITIMER_REAL, seconds + _GRACE_S)
         try:
-            pdf, warnings = render_here(request.pop("html"), inspect=inspect if wants else None,
+            pdf, warnings = render_pdf(request.pop("html"), inspect=inspect if wants else None,
                                         images=images, **request)
         except _Dropped:
             replies.send(("dropped",))
