@@ -54,11 +54,16 @@ class Facts:
     folds: tuple[tuple[float, ...], ...] = ()  # see ``fold_positions``
 
 
+# Each laid-out page with its panel boxes, found once for every measurement below.
+Pages = list[tuple[Any, list[Any]]]
+
+
 def facts(document: Any) -> Facts:
     """Measure a rendered ``weasyprint.Document``."""
-    return Facts(pages=len(document.pages), overflows=tuple(overflows(document)),
-                 strays=tuple(strays(document)), cards=card_heights(document),
-                 folds=tuple(tuple(page) for page in fold_positions(document)))
+    pages = [(page, panels(page)) for page in document.pages]
+    return Facts(pages=len(pages), overflows=tuple(overflows(pages)),
+                 strays=tuple(strays(pages)), cards=card_heights(pages),
+                 folds=tuple(tuple(page) for page in fold_positions(pages)))
 
 
 def _has_class(box: Any, name: str) -> bool:
@@ -102,11 +107,11 @@ def measure(panel: Any) -> tuple[float, float, float]:
     return top, limit, max(flow, default=top)
 
 
-def overflows(document: Any) -> list[Overflow]:
-    """Return every panel of a rendered ``weasyprint.Document`` whose content overflows."""
+def overflows(pages: Pages) -> list[Overflow]:
+    """Return every panel whose content overflows."""
     found: list[Overflow] = []
-    for number, page in enumerate(document.pages, start=1):
-        for panel in panels(page):
+    for number, (_, boxes) in enumerate(pages, start=1):
+        for panel in boxes:
             _, limit, bottom = measure(panel)
             excess = (bottom - limit) * PX_TO_MM
             if excess > TOLERANCE_MM:
@@ -122,19 +127,19 @@ def _text_boxes(box: Any) -> Iterator[Any]:
             yield from _text_boxes(child)
 
 
-def strays(document: Any) -> list[Stray]:
+def strays(pages: Pages) -> list[Stray]:
     """Return text that ends past the right or bottom edge of its page, or of its panel.
 
     Nothing may be clipped: a word too long for its line that still does not wrap (in a
     table cell, say) would otherwise be cut off at the edge without a word said.
     """
     found: list[Stray] = []
-    for number, page in enumerate(document.pages, start=1):
+    for number, (page, boxes) in enumerate(pages, start=1):
         bounds: list[tuple[Any, float, float, str | None]] = [
             (root_box(page), float(page.width), float(page.height), None)]
         bounds += [(panel, float(panel.border_box_x() + panel.border_width()),
                     float(page.height), panel.element.get("data-panel"))
-                   for panel in panels(page)]
+                   for panel in boxes]
         seen: set[int] = set()
         for container, right, bottom, name in reversed(bounds):  # panels first
             for text in _text_boxes(container):
@@ -159,7 +164,7 @@ def _cards(box: Any) -> list[Any]:
     return found
 
 
-def card_heights(document: Any) -> dict[str, float]:
+def card_heights(pages: Pages) -> dict[str, float]:
     """Return each tri-fold card's height in mm in each panel, without the space under it.
 
     The tri-fold shares its cards among four panels. An estimate from the text is close but
@@ -171,8 +176,8 @@ def card_heights(document: Any) -> dict[str, float]:
     two cards. A page without such panels gives an empty dict.
     """
     heights: dict[str, float] = {}
-    for page in document.pages:
-        for panel in panels(page):
+    for _, boxes in pages:
+        for panel in boxes:
             name = panel.element.get("data-panel", "")
             if name not in PLACES:
                 continue
@@ -188,11 +193,11 @@ def card_heights(document: Any) -> dict[str, float]:
     return heights
 
 
-def fold_positions(document: Any) -> list[list[float]]:
+def fold_positions(pages: Pages) -> list[list[float]]:
     """Return each page's folds, in points from the left edge: where two panels meet."""
-    pages = []
-    for page in document.pages:
-        edges = {round(box.border_box_x() * 0.75, 3) for box in panels(page)}
+    folds = []
+    for page, boxes in pages:
+        edges = {round(box.border_box_x() * 0.75, 3) for box in boxes}
         width = page.width * 0.75
-        pages.append(sorted(x for x in edges if 0.5 < x < width - 0.5))
-    return pages
+        folds.append(sorted(x for x in edges if 0.5 < x < width - 0.5))
+    return folds
