@@ -453,3 +453,20 @@ def test_a_clinic_translation_names_only_ids_clinic_yaml_has(es_project: Path,
         "handouts/clinic.es.yaml:6:3: practitioners.dana: no practitioner 'dana' in "
         "clinic.yaml; use the id it has there\n"
         "2 problems found in the content\n"))
+
+
+@pytest.mark.parametrize(("code", "suggestion"), [
+    ("sp", " (did you mean 'es'?)"),        # a country code typed for the language
+    ("fre", " (did you mean 'fr'?)"),       # a three-letter code CLDR maps to two letters
+    ("iw", " (did you mean 'he'?)"),        # an old code
+    ("pt_br", " (did you mean 'pt-BR'?)"),  # another spelling
+    ("en-UK", " (did you mean 'en-GB'?)"),  # a region's alias
+    ("fx", " (did you mean 'fr'?)"),        # a slip in one of the project's languages
+    ("ed", " (did you mean 'en' or 'es'?)"),
+    ("xq", ""), ("xdq", ""), ("qq-ZZ", ""), ("frnch", ""),  # nothing anyone could mean
+])
+def test_a_language_suggestion_is_a_code_someone_could_have_meant(
+        code: str, suggestion: str) -> None:
+    from brochure.content.languages import suggest_code
+
+    assert suggest_code(code, ["en", "es", "fr"]) == suggestion
