@@ -169,9 +169,9 @@ def test_project_templates_override_the_package_file_by_file(make_project) -> No
 @pytest.mark.slow
 def test_wheel_installs_and_runs_init_then_build(tmp_path: Path) -> None:
     dist = tmp_path / "wheel"
-    # The build backend is in the test extra, so no isolated build environment is needed.
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(dist), str(ROOT)], check=True)
+    # The build backend is in the locked test group, so no build environment is needed.
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d",
+                    str(dist)], cwd=ROOT, check=True, capture_output=True)
     [wheel] = dist.glob("brochure-*.whl")
     # A fresh environment with the wheel alone; its dependencies are the ones this suite runs
     # with, reached through a .pth file (placed after the environment's own site-packages,
@@ -182,8 +182,8 @@ def test_wheel_installs_and_runs_init_then_build(tmp_path: Path) -> None:
     [site] = (env_dir / "lib").glob("python*/site-packages")
     outer = [p for p in sys.path if p.endswith("site-packages")]
     (site / "zz-test-dependencies.pth").write_text("\n".join(outer) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                    "--no-deps", "--quiet", str(wheel)], check=True)
+    subprocess.run([str(ROOT / ".uv/bin/uv"), "pip", "install", "--python", str(python),
+                    "--no-deps", "--offline", "--quiet", str(wheel)], check=True)
     work = tmp_path / "work"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
