@@ -40,7 +40,7 @@ lint: $(VENV)/.installed
 
 # The documentation site, into site/; a broken link or a page missing from the nav fails.
 docs: $(VENV)/.installed
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 test: system-test lint docs
 	$(BIN)/python -m pytest
