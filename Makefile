@@ -35,7 +35,7 @@ brochures: system-build $(VENV)/.installed
 	$(BIN)/brochure build --out dist
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench mkdocs_hooks.py
 	$(BIN)/mypy
 
 # The documentation site, into site/; a broken link or a page missing from the nav fails.
