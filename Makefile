@@ -53,7 +53,7 @@ lock: | $(UV)
 fuzz: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz.py
 
-# The benchmark (bench/README.md): ratios measured side by side, a few minutes on 2 cores.
+# The benchmark (bench/README.md): ratios measured side by side, about 23 minutes on 2 cores.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
