@@ -206,8 +206,8 @@ def test_bad_patient_layout_and_out(project: Path) -> None:
          "should print"),
         (["--patient", "A" * 81], "error: --patient has 81 characters; keep it to 80 or "
          "fewer (the name as the patient likes it printed)"),
-        (["--patient", "Ana\x1b[2J"], "error: --patient holds control characters; type the "
-         "name as plain text"),
+        (["--patient", "Ana\x1b[2J"], "error: --patient holds a control character, U+001B "
+         "ESCAPE at position 4; delete it"),
         (["--patient", PATIENT, "--out", "handouts/copy.pdf"],
          "error: --out handouts/copy.pdf is inside the project's handouts/, where a "
          "patient's copy could be shared with the content; write it somewhere else"),

@@ -47,7 +47,7 @@ def test_network_urls_are_refused_without_a_connection(make_project, no_network)
         brochure.build(project=root)
     [(_, reason)] = info.value.result.failed
     assert reason.startswith(
-        "styles/handout.css:1:39: refused to load 'https://fonts.example.com/x.woff2': "
+        "styles/handout.css:1:35: refused to load 'https://fonts.example.com/x.woff2': "
         "brochures never load anything from the network")
     assert reason.endswith("(and 1 more)")
     assert no_network == []

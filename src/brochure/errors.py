@@ -105,6 +105,24 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+def shorten(text: str, width: int = 120) -> str:
+    """Return ``text`` cut to about ``width`` characters at a word boundary, with an ellipsis.
+
+    A message quotes what it refuses; a value of thousands of characters would hide the
+    reason. Words are never cut: the cut falls at the last space, or in a value without
+    spaces (a web address) after the last '/', '&', ',' or ';' that leaves most of it.
+    """
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    for marks in (" ", "/&,;?=-_."):
+        cut = max(head.rfind(mark) for mark in marks)
+        if cut >= width // 2:
+            kept = head[: cut + (0 if marks == " " else 1)]
+            return kept.rstrip(" ,;") + "…"
+    return head + "…"
+
+
 def display_path(path: Path) -> str:
     """Show a path relative to the working folder when it lies inside it.
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import secrets
 import shutil
 from pathlib import Path
 
 from brochure.checks.safety import PLACEHOLDER
 from brochure.content.assets import package_styles_dir, starter_assets_dir, starter_handouts_dir
 from brochure.content.load import load_yaml
+from brochure.content.plaintext import text_problem
 from brochure.errors import UsageError, display_path
 
 STARTER_README = """\
@@ -24,14 +28,60 @@ Your own styles/ files override the built-in ones file by file.
 
 
 def init_project(target: Path, *, name: str | None = None) -> list[Path]:
-    """Copy the starter content and styles into ``target``; never overwrite anything."""
+    """Copy the starter content and styles into ``target``; never overwrite anything.
+
+    Everything is checked before the first file is written, and the project is written
+    in a hidden folder beside ``target`` and moved into place at the end: a failure on the
+    way leaves nothing behind, so the same command can simply be run again.
+    """
+    if name is not None:
+        name = clinic_name(name)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{display_path(target)} already exists and is not empty; "
                          "choose a new folder (init never overwrites a project)")
     handouts, styles = starter_handouts_dir(), package_styles_dir()
     if not handouts.is_dir() or not styles.is_dir():
         raise UsageError("the package's starter files are missing; reinstall brochure")
-    target.mkdir(parents=True, exist_ok=True)
+    parent = target.absolute().parent
+    made = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), None)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file stands where a folder must be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target)) \
+            from None
+    work = parent / f".{target.name}.init-{secrets.token_hex(4)}"
+    work.mkdir()
+    moved: list[Path] = []
+    try:
+        _write_starter(work, name)
+        if target.is_dir():  # an empty folder that is already there: fill it
+            for child in sorted(work.iterdir()):
+                child.rename(target / child.name)
+                moved.append(target / child.name)
+            work.rmdir()
+        else:
+            work.rename(target)
+    except BaseException:
+        for path in [*moved, work, *([made] if made else [])]:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.lexists(path):
+                path.unlink()
+        raise
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def clinic_name(name: str) -> str:
+    """Return ``init --name`` checked as the clinic's name in clinic.yaml is checked."""
+    if not name.strip():
+        raise UsageError("--name is empty; give the clinic's name, or leave --name out")
+    if (problem := text_problem(name)) is not None:
+        raise UsageError(f"--name {problem}")
+    return name.strip()
+
+
+def _write_starter(target: Path, name: str | None) -> None:
+    handouts, styles = starter_handouts_dir(), package_styles_dir()
     shutil.copytree(handouts, target / "handouts")
     shutil.copytree(styles, target / "styles")
     (target / "assets").mkdir()
@@ -48,7 +98,6 @@ def init_project(target: Path, *, name: str | None = None) -> list[Path]:
     for loc, value in PLACEHOLDERS.items():
         _set_value(clinic_file, loc, value)
     _translated_placeholders(clinic_file, name)
-    return sorted(p for p in target.rglob("*") if p.is_file())
 
 
 def _translated_placeholders(clinic_file: Path, name: str | None) -> None:

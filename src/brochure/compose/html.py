@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
-from brochure.compose.cssurls import absolute_urls
+from brochure.compose.cssurls import absolute_urls, find_import
 from brochure.compose.qr import qr_svg
 from brochure.compose.templating import TemplateRefused, sandboxed
 from brochure.content import bodymap, markup
@@ -25,7 +25,14 @@ from brochure.content.assets import (
 from brochure.content.layouts import BLEED
 from brochure.content.safefile import Refused, read_inside
 from brochure.content.theme import theme_css
-from brochure.errors import BrochureError, TemplateError, UsageError, display_path, printable
+from brochure.errors import (
+    BrochureError,
+    TemplateError,
+    UsageError,
+    display_path,
+    printable,
+    shorten,
+)
 
 
 @cache
@@ -151,6 +158,13 @@ def read_stylesheet(project_root: Path, path: Path) -> str:
     except UnicodeDecodeError:
         raise TemplateError(f"{display_path(path)}:1: the stylesheet is not UTF-8 text; "
                             "save it as UTF-8") from None
+    if (found := find_import(text)) is not None:
+        line, column, target = found
+        named = f" of '{shorten(target, 60)}'" if target else ""
+        raise TemplateError(
+            f"{display_path(path)}:{line}:{column}: @import is not supported: a brochure's "
+            f"stylesheets are joined into one, where it cannot stand; copy the rules{named} "
+            "into this file (or into styles/base.css, which every layout uses)")
     return absolute_urls(text, path)
 
 
@@ -206,7 +220,7 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
     except jinja2.exceptions.SecurityError as exc:
         where = _template_line(exc) or brochure.layout.template
         raise TemplateError(f"{where}: the template reaches for something templates may not "
-                            f"use ({printable(str(exc))[:120]}); use only the values the "
+                            f"use ({shorten(printable(str(exc)))}); use only the values the "
                             "tool passes (b, clinic, brand, font_family, styles, ui, _)") from None
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"template '{exc.name}' not found") from None
@@ -224,7 +238,7 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
         line = _template_line(exc)
         if line is None:
             raise
-        reason = printable(" ".join(str(exc).split()))[:120]
+        reason = shorten(printable(" ".join(str(exc).split())))
         raise TemplateError(f"{line}: the template failed ({type(exc).__name__}: {reason}); "
                             "fix the expression on that line") from None
     if brochure.print_shop:

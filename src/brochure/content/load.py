@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
+from brochure.content.plaintext import char_name, where
 from brochure.content.safefile import Refused, read_inside
-from brochure.errors import ContentError, Problem, display_path, printable
+from brochure.errors import ContentError, Problem, display_path, printable, shorten
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -69,14 +70,16 @@ def format_loc(loc: Loc) -> str:
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
+# Line breaks to YAML (1.1), not to most editors: every line number after one would be off.
+_UNICODE_BREAK = re.compile("[\x85\u2028\u2029]")
 # Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _control(text: str) -> str | None:
-    """Return the first control character in ``text`` (tabs and line breaks excepted)."""
+    """Name the first control character in ``text`` (tabs and line breaks excepted)."""
     found = _CONTROL.search(text)
-    return found[0] if found else None
+    return where(found[0], found.start()) if found else None
 
 
 class _Builder:
@@ -119,7 +122,7 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except Exception:  # PyYAML raises ValueError, KeyError, TypeError... for bad values
-            shown = printable(str(node.value))[:60]
+            shown = shorten(printable(str(node.value)), 60)
             tag = node.tag.replace("tag:yaml.org,2002:", "")
             implicit = not getattr(node, "style", None)
             if tag == "timestamp" and implicit and DATE.match(str(node.value)):
@@ -133,8 +136,8 @@ class _Builder:
         if isinstance(value, str) and (bad := _control(value)) is not None:
             self.problems.append(Problem(
                 self.loaded.shown, line, column, format_loc(loc),
-                f"the text holds the control character U+{ord(bad):04X}, which does not "
-                "print; delete it"))
+                f"the text holds the control character {bad}, which does not print; "
+                "delete it"))
             return None
         return value
 
@@ -161,7 +164,7 @@ class _Builder:
             if (bad := _control(key)) is not None:
                 self.problems.append(Problem(
                     self.loaded.shown, line, column, format_loc(loc),
-                    f"a key holds the control character U+{ord(bad):04X}; delete it"))
+                    f"a key holds the control character {bad}; delete it"))
                 continue
             if key in result:
                 self.problems.append(Problem(
@@ -223,6 +226,12 @@ def load_yaml(path: Path, roots: tuple[Path, ...] | None = None) -> Loaded:
                       "smaller files")
         raise ContentError([Problem(shown, 1, 1, "", reason)]) from None
     text = _decode(path, raw)
+    if (odd := _UNICODE_BREAK.search(text)) is not None:
+        before = text[: odd.start()]
+        line, column = before.count("\n") + 1, odd.start() - (before.rfind("\n") + 1) + 1
+        raise ContentError([Problem(
+            shown, line, column, "", f"the file holds {char_name(odd[0])}, which YAML reads "
+            "as a line break although an editor shows none; delete it")])
     loaded = Loaded(file=path, data=None)
     try:
         node = _compose(text)
@@ -241,10 +250,10 @@ def load_yaml(path: Path, roots: tuple[Path, ...] | None = None) -> Loaded:
         before = text[: exc.position]
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
         raise ContentError([Problem(
-            shown, line, column, "", f"the file holds the control character U+"
-            f"{exc.character if isinstance(exc.character, int) else ord(exc.character):04X}, "
-            "which YAML does not allow; delete it")]) from None
+            shown, line, column, "", f"the file holds the control character "
+            f"{char_name(char)}, which YAML does not allow; delete it")]) from None
     except yaml.YAMLError as exc:
         reason = printable(" ".join(str(exc).split()))
         raise ContentError([Problem(shown, 1, 1, "", f"YAML error: {reason}")]) from None

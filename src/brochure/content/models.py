@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -16,8 +17,68 @@ from pydantic import (
     model_validator,
 )
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from brochure.content.plaintext import ascii_problem, text_problem
+
+
+def _one_line(value: object) -> object:
+    if isinstance(value, str) and (problem := text_problem(value)) is not None:
+        raise ValueError(f"the text {problem}")
+    return value
+
+
+def _paragraphs(value: object) -> object:
+    if isinstance(value, str) and (problem := text_problem(value, newlines=True)) is not None:
+        raise ValueError(f"the text {problem}")
+    return value
+
+
+_Stripped = StringConstraints(strip_whitespace=True, min_length=1)
+# A name, title, heading, label, phone number, address line, list item or table cell: one
+# line, no invisible or control character (checked before the spaces around it are cut).
+SingleLine = Annotated[str, _Stripped, BeforeValidator(_one_line)]
+# Paragraphs (a text block, a callout, a disclaimer, a note): line breaks are plain newlines.
+Prose = Annotated[str, _Stripped, BeforeValidator(_paragraphs)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+def _web_address(value: str) -> str:
+    problem = ascii_problem(value, "a web address",
+                            " (an international domain in its xn-- form, other letters "
+                            "percent-encoded)")
+    if problem is not None:
+        raise ValueError(f"the address {problem}")
+    return value
+
+
+def _email_address(value: str) -> str:
+    problem = ascii_problem(value, "an e-mail address",
+                            " (an international domain in its xn-- form)")
+    if problem is not None:
+        raise ValueError(f"the address {problem}")
+    if len(value) > 254 or not EMAIL.match(value):
+        raise ValueError(f"'{value}' is not an e-mail address; write it like "
+                         "name@example.com")
+    return value
+
+
+# A web address as printed (www.example.test) or linked (https://...): plain ASCII.
+WebAddress = Annotated[SingleLine, AfterValidator(_web_address)]
+EmailAddress = Annotated[SingleLine, AfterValidator(_email_address)]
+BOOKING_URL_LIMIT = 300  # characters a booking QR code holds at a size a phone reads
+
+
+def _booking_address(value: str) -> str:
+    if not value.lower().startswith(("https://", "http://")) or len(value) < 9:
+        raise ValueError(f"'{value}' is not a web address; write one starting with https://")
+    if len(value) > BOOKING_URL_LIMIT:
+        raise ValueError(f"is {len(value):,} characters long; at most {BOOKING_URL_LIMIT} fit "
+                         "in the booking QR code; shorten it")
+    return value
+
+
+BookingAddress = Annotated[WebAddress, AfterValidator(_booking_address)]
 
 
 class Strict(BaseModel):
@@ -30,7 +91,7 @@ class Reviewed(Strict):
     """Who last checked a piece of content against its sources, and when."""
 
     on: dt.date
-    by: Text
+    by: SingleLine
 
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
@@ -46,24 +107,24 @@ class TranslationRecord(Strict):
 
     source: Hash
     reviewed: Reviewed | None = None
-    note: Text | None = None
+    note: Prose | None = None
 
 
 class Source(Strict):
     """A document the facts and figures come from."""
 
     id: Ident
-    title: Text
-    publisher: Text | None = None
-    url: Text | None = None
+    title: SingleLine
+    publisher: SingleLine | None = None
+    url: WebAddress | None = None
     accessed: dt.date | None = None  # the day the clinic read the source at its url
-    note: Text | None = None
+    note: Prose | None = None
 
 
 class BlockBase(Strict):
     """Fields every block shares."""
 
-    heading: Text | None = None
+    heading: SingleLine | None = None
     # True for advice that does not come from the listed sources but is general,
     # well-established guidance (for example when to seek urgent care).
     general_guidance: bool = False
@@ -73,16 +134,16 @@ class TextBlock(BlockBase):
     """Paragraphs with **bold**, *italic*, links and bullet lists (a small Markdown subset)."""
 
     kind: Literal["text"]
-    text: Text
+    text: Prose
 
 
 class TableBlock(BlockBase):
     """A small table: a bold header row and up to four columns."""
 
     kind: Literal["table"]
-    caption: Text | None = None
-    header: Annotated[list[Text], Field(min_length=1, max_length=4)]
-    rows: Annotated[list[list[Text]], Field(min_length=1)]
+    caption: SingleLine | None = None
+    header: Annotated[list[SingleLine], Field(min_length=1, max_length=4)]
+    rows: Annotated[list[list[SingleLine]], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _rows_match_header(self) -> TableBlock:
@@ -99,16 +160,16 @@ class StepsBlock(BlockBase):
     """Things that happen in order, printed as numbered steps."""
 
     kind: Literal["steps"]
-    intro: Text | None = None
-    items: Annotated[list[Text], Field(min_length=1)]
+    intro: SingleLine | None = None
+    items: Annotated[list[SingleLine], Field(min_length=1)]
 
 
 class ChecklistBlock(BlockBase):
     """Items with empty tick boxes a patient can mark with a pen."""
 
     kind: Literal["checklist"]
-    intro: Text | None = None
-    items: Annotated[list[Text], Field(min_length=1)]
+    intro: SingleLine | None = None
+    items: Annotated[list[SingleLine], Field(min_length=1)]
     # "contraindications": who must tell the clinic before needling; every brochure needs one.
     role: Literal["contraindications"] | None = None
 
@@ -118,17 +179,17 @@ class CalloutBlock(BlockBase):
 
     kind: Literal["callout"]
     tone: Literal["call-us", "note", "urgent"] = "note"
-    title: Text
-    text: Text
+    title: SingleLine
+    text: Prose
 
 
 class Figure(Strict):
     """One reported range, such as 'Chronic low back pain: 50-75 %'."""
 
-    label: Text
+    label: SingleLine
     low: Annotated[float, Field(ge=0, le=100)]
     high: Annotated[float, Field(ge=0, le=100)] | None = None
-    words: Text
+    words: SingleLine
     source: Ident | None = None
 
     @model_validator(mode="after")
@@ -142,8 +203,8 @@ class FiguresBlock(BlockBase):
     """Reported ranges drawn as a horizontal bar chart, with a text equivalent."""
 
     kind: Literal["figures"]
-    measure: Text
-    caption: Text | None = None
+    measure: SingleLine
+    caption: SingleLine | None = None
     items: Annotated[list[Figure], Field(min_length=1, max_length=12)]
 
 
@@ -157,15 +218,15 @@ BLOCK_KINDS = ("text", "table", "steps", "checklist", "callout", "figures")
 class Section(Strict):
     """A titled run of blocks inside a condition brochure."""
 
-    title: Text
+    title: SingleLine
     blocks: Annotated[list[Block], Field(min_length=1)]
 
 
 class Topic(Strict):
     """A reusable part of a brochure (introduction, safety, aftercare, ...)."""
 
-    title: Text
-    key_message: Text
+    title: SingleLine
+    key_message: Prose
     blocks: Annotated[list[Block], Field(min_length=1)]
     sources: list[Source] = []
     reviewed: Reviewed
@@ -175,14 +236,14 @@ class Topic(Strict):
 class Condition(Strict):
     """One brochure: a condition's own sections plus the topics it includes, in order."""
 
-    title: Text
-    subtitle: Text | None = None
-    key_message: Text
+    title: SingleLine
+    subtitle: SingleLine | None = None
+    key_message: Prose
     sections: list[Section] = []
     topics: Annotated[list[Ident], Field(min_length=1)]
     sources: list[Source] = []
     reviewed: Reviewed
-    keywords: list[Text] = []
+    keywords: list[SingleLine] = []
     translation: TranslationRecord | None = None
     # Where it hurts, marked on the cover's body map (see bodymap.REGIONS for the names).
     body_regions: list[Ident] = []
@@ -336,31 +397,27 @@ class Logo(Strict):
     """The clinic's logo: an SVG or PNG inside the project, with its alternative text."""
 
     file: Annotated[str, StringConstraints(pattern=r"(?i)^[^/\\].*\.(svg|png)$")]
-    alt: Text
+    alt: SingleLine
 
 
 class Contact(Strict):
     """How patients reach the clinic."""
 
-    phone: Text
-    website: Text
-    email: Text | None = None
+    phone: SingleLine
+    website: WebAddress
+    email: EmailAddress | None = None
     # The booking QR code holds at most a few hundred characters at a size a phone reads.
-    booking_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$",
-                                                  max_length=300)] | None = None
+    booking_url: BookingAddress | None = None
 
 
 class Location(Strict):
     """One place the clinic sees patients."""
 
     id: Ident
-    name: Text | None = None
-    address: Text
-    phone: Text | None = None
-    hours: list[Text] = []
-
-
-EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+    name: SingleLine | None = None
+    address: SingleLine
+    phone: SingleLine | None = None
+    hours: list[SingleLine] = []
 
 
 class Practitioner(Strict):
@@ -371,17 +428,9 @@ class Practitioner(Strict):
     """
 
     id: Ident | None = None
-    name: Text
-    role: Text
-    email: Text | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and (len(value) > 254 or not EMAIL.match(value)):
-            raise ValueError(f"'{value}' is not an e-mail address; write it like "
-                             "name@example.com")
-        return value
+    name: SingleLine
+    role: SingleLine
+    email: EmailAddress | None = None
 
 
 class MailSettings(Strict):
@@ -395,14 +444,14 @@ class MailSettings(Strict):
 class LocationText(Strict):
     """A location's texts in another language."""
 
-    name: Text | None = None
-    hours: list[Text] | None = None
+    name: SingleLine | None = None
+    hours: list[SingleLine] | None = None
 
 
 class PractitionerText(Strict):
     """A practitioner's texts in another language."""
 
-    role: Text
+    role: SingleLine
 
 
 class ClinicTranslation(Strict):
@@ -413,36 +462,36 @@ class ClinicTranslation(Strict):
     """
 
     translation: TranslationRecord
-    tagline: Text | None = None
-    disclaimer: Text | None = None
-    logo_alt: Text | None = None
+    tagline: SingleLine | None = None
+    disclaimer: Prose | None = None
+    logo_alt: SingleLine | None = None
     locations: dict[Ident, LocationText] = {}
     practitioners: dict[Ident, PractitionerText] = {}  # by id: the role, e.g. "fisioterapeuta"
-    emergency_words: Text | None = None  # what the emergency number reaches
-    after_hours: Text | None = None  # what to do when the clinic is closed
+    emergency_words: SingleLine | None = None  # what the emergency number reaches
+    after_hours: Prose | None = None  # what to do when the clinic is closed
 
 
 class Emergency(Strict):
     """The local emergency number, printed in every when-to-call and urgent box."""
 
-    number: Text  # what to dial: 911, 999, 112, 000 ...
-    words: Text  # what the number reaches, in a few plain words: "ambulance, fire or police"
+    number: SingleLine  # what to dial: 911, 999, 112, 000 ...
+    words: SingleLine  # what the number reaches, in a few plain words: "ambulance, fire or police"
 
 
 class Clinic(Strict):
     """The clinic's brand file: printed on every brochure."""
 
-    name: Text
-    tagline: Text | None = None
+    name: SingleLine
+    tagline: SingleLine | None = None
     logo: Logo | None = None
     colours: Colours = Colours()
     contact: Contact
     locations: Annotated[list[Location], Field(min_length=1)]
     practitioners: list[Practitioner] = []
     mail: MailSettings = MailSettings()
-    disclaimer: Text
+    disclaimer: Prose
     emergency: Emergency
-    after_hours: Text  # what to do when the clinic is closed
+    after_hours: Prose  # what to do when the clinic is closed
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
     print_shop: PrintShop = PrintShop()

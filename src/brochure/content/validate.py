@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from brochure.content import models
 from brochure.content.load import Loaded, Loc
-from brochure.errors import ContentError, Problem, printable, suggest
+from brochure.content.plaintext import first_outside
+from brochure.errors import ContentError, Problem, printable, shorten, suggest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,6 +24,7 @@ def _all_field_names() -> set[str]:
 
 
 KNOWN_KEYS = sorted(_all_field_names())
+ID_CHARACTERS = string.ascii_lowercase + string.digits + "-"
 
 
 def _describe(value: Any) -> str:
@@ -71,10 +74,10 @@ def _message(err: Any, value: Any) -> str:
         return f"missing required key '{err['loc'][-1]}'"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
-        return f"unknown key '{key}'{suggest(key, KNOWN_KEYS)}"
+        return f"unknown key '{key}'{_odd(key)}{suggest(key, KNOWN_KEYS)}"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
-        return (f"unknown block kind '{tag}'{suggest(tag, models.BLOCK_KINDS)}; "
+        return (f"unknown block kind '{tag}'{_odd(tag)}{suggest(tag, models.BLOCK_KINDS)}; "
                 f"use one of: {', '.join(models.BLOCK_KINDS)}")
     if kind == "union_tag_not_found":
         return f"a block needs a 'kind' ({', '.join(models.BLOCK_KINDS)})"
@@ -94,7 +97,8 @@ def _message(err: Any, value: Any) -> str:
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         return f"expected a mapping of keys and values, got {got}"
     if kind == "literal_error":
-        return f"'{value}' is not allowed here; use one of: {ctx.get('expected', '')}"
+        return (f"'{shorten(str(value), 60)}'{_odd(str(value))} is not allowed here; use one "
+                f"of: {ctx.get('expected', '')}")
     if kind == "too_short":
         need = ctx.get("min_length", 1)
         return f"needs at least {need} item{'s' if need != 1 else ''}"
@@ -117,23 +121,41 @@ def _message(err: Any, value: Any) -> str:
     return str(err["msg"])
 
 
+def _odd(word: str) -> str:
+    """Name the first character of a key or keyword that is not plain ASCII: ' (U+0435 ...)'.
+
+    A Cyrillic 'е' looks like a Latin 'e'; without its name the message shows a word that
+    looks exactly like the one it should be.
+    """
+    odd = first_outside(word, string.printable.strip() + " ")
+    return f" ({odd})" if odd else ""
+
+
 def _pattern_message(key: str, value: Any, pattern: str) -> str:
     """Say what a value that does not match its field's pattern should look like."""
-    shown = printable(str(value))
-    shown = f"'{shown}'" if len(shown) <= 60 else f"'{shown[:57]}...'"
+    text = str(value)
+    shown = f"'{shorten(printable(text), 60)}'"
     if "a-z0-9" in pattern:
-        return f"{shown} is not a valid id; use lowercase letters, digits and hyphens"
+        odd = first_outside(text, ID_CHARACTERS)
+        if odd is None and text.startswith("-"):
+            return f"{shown} is not a valid id: it starts with a hyphen; start it with a " \
+                "letter or digit"
+        what = f": {odd} is not allowed" if odd else ""
+        return (f"{shown} is not a valid id{what}; use lowercase letters (a-z), digits and "
+                "hyphens")
     if "svg|png" in pattern:
         return (f"{shown} is not a logo file; give a path inside the project to an .svg or "
                 ".png file, like assets/logo.svg")
+    odd = first_outside(text, string.printable.strip() + " ")
+    named = f" ({odd})" if odd else ""
     if "0-9a-fA-F" in pattern:
-        return f"{shown} is not a colour; write it as #rrggbb, like \"#1f5f8b\""
+        return f"{shown}{named} is not a colour; write it as #rrggbb, like \"#1f5f8b\""
     if "https?" in pattern:
-        return (f"{shown} is not a web address; write one starting with https://, with no "
-                "spaces")
+        return (f"{shown}{named} is not a web address; write one starting with https://, "
+                "with no spaces")
     if key == "language" or "[a-z]{2}" in pattern:
-        return f"{shown} is not a language code; use one like 'en' or 'fr-CA'"
-    return f"{shown} is not valid here"
+        return f"{shown}{named} is not a language code; use one like 'en' or 'fr-CA'"
+    return f"{shown}{named} is not valid here"
 
 
 def _value_at(data: Any, loc: Loc) -> Any:

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from pathlib import Path
 
 from brochure.compose.brochure import Personal
 from brochure.content.models import Clinic, Practitioner
+from brochure.content.plaintext import text_problem
 from brochure.errors import UsageError, display_path, suggest
 
 NAME_LIMIT = 80  # characters in the patient's name
 NOTE_LIMIT = 1200  # characters in the note: about a third of a handout page
 
 
-def _printable(text: str) -> bool:
-    return not any(unicodedata.category(ch).startswith("C") for ch in text)
-
-
 def patient_name(value: str) -> str:
     """Return the patient's name, checked; the errors never repeat the name itself."""
+    if (problem := text_problem(value.strip())) is not None:
+        raise UsageError(f"--patient {problem}")
     name = " ".join(value.split())
     if not name:
         raise UsageError("--patient is empty; give the patient's name as it should print")
     if len(name) > NAME_LIMIT:
         raise UsageError(f"--patient has {len(name)} characters; keep it to {NAME_LIMIT} or "
                          "fewer (the name as the patient likes it printed)")
-    if not _printable(name):
-        raise UsageError("--patient holds control characters; type the name as plain text")
     return name
 
 
@@ -42,7 +38,7 @@ def read_note(note: str | None, note_file: Path | str | None) -> str | None:
     if note_file is not None:
         path = Path(note_file)
         try:
-            note = path.read_text("utf-8")
+            note = path.read_text("utf-8-sig")
         except UnicodeDecodeError:
             raise UsageError(f"--note-file {display_path(path)} is not UTF-8 text; save it "
                              "as UTF-8") from None
@@ -57,8 +53,8 @@ def read_note(note: str | None, note_file: Path | str | None) -> str | None:
     if len(text) > NOTE_LIMIT:
         raise UsageError(f"the note has {len(text):,} characters; keep it to {NOTE_LIMIT:,} "
                          "or fewer (about a third of a page)")
-    if not _printable(text.replace("\n", " ")):
-        raise UsageError("the note holds control characters; write it as plain text")
+    if (problem := text_problem(text, newlines=True)) is not None:
+        raise UsageError(f"the note {problem}")
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from brochure.errors import RenderError, printable
+from brochure.errors import RenderError, printable, shorten
 from brochure.render.measure import Facts, facts
 from brochure.render.weasy import remove_font_folder
 
@@ -57,10 +58,14 @@ def image_reason(exc: BaseException) -> str:
     if name == "UnidentifiedImageError" or "cannot identify image" in text:
         return "it is not an image the renderer can read; save it as PNG, JPEG or SVG"
     if name == "ParseError":
-        return f"the SVG is not well-formed XML ({text[:80]}); fix or re-export it"
+        line, column = getattr(cause, "position", (0, 0))
+        text = re.sub(r":? line \d+, column \d+$", "", text)
+        at = f" at line {line}, column {column + 1} of the SVG" if line else ""
+        return (f"the SVG is not well-formed XML{at} ({shorten(text, 200)}); fix or "
+                "re-export it")
     if isinstance(cause, MemoryError):
         return "decoding it needed more memory than the limit; save the image smaller"
-    return f"{text[:120] or name}; replace it with a working PNG or SVG file"
+    return f"{shorten(text, 200) or name}; replace it with a working PNG or SVG file"
 
 
 @cache

@@ -37,6 +37,9 @@ def serve(*, project: Path | str = ".", host: str = "127.0.0.1", port: int = 800
     port). Renders run in warm worker processes; everything they write goes to a
     temporary folder that is removed on the way out.
     """
+    from brochure.serve.hosts import listen_host
+
+    listen_host(host)  # a usage mistake is reported before a missing extra
     require_extra()
     from brochure.serve.app import run
 

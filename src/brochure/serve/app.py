@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import ipaddress
 import shutil
 import socket
 import tempfile
@@ -30,6 +32,7 @@ from brochure.content.project import load_project
 from brochure.errors import ContentError, UsageError
 from brochure.serve import pages
 from brochure.serve.builder import Builder
+from brochure.serve.hosts import listen_host
 from brochure.serve.watcher import watch
 
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -149,16 +152,35 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
                                             allowed_hosts=allowed_hosts(host))])
 
 
+def _port_hint(address: str) -> str:
+    """Say how to give a port when an IPv6 address looks like one with a port on its end."""
+    head, _, tail = address.rpartition(":")
+    if ":" not in head or not tail.isdigit():
+        return ""
+    try:
+        ipaddress.ip_address(head)
+    except ValueError:
+        return ""
+    return f" (a port goes in --port: --host {head} --port {tail})"
+
+
 def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    address = listen_host(host)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock.bind((address, port))
     except OSError as exc:
         sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose "
-                         "another --port (0 picks a free one)") from None
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            raise UsageError(f"cannot listen on --host {host}: {reason}; give a name or "
+                             f"address of this machine, like 127.0.0.1{_port_hint(address)}"
+                             ) from None
+        shown = f"[{address}]" if ":" in address else address
+        raise UsageError(f"cannot listen on {shown}:{port}: {reason}; choose another --port "
+                         "(0 picks a free one)") from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -169,6 +191,7 @@ def run(*, root: Path, host: str, port: int, open_browser: bool,
     """Serve until Ctrl-C, then stop the workers and remove every file the server made."""
     if not root.is_dir():
         raise UsageError(f"project folder '{root}' does not exist")
+    listen_host(host)
     _first_load(root)
     sock = _listen(host, port)
     bound = sock.getsockname()
