@@ -406,6 +406,26 @@ def test_a_dry_run_never_replaces_a_message_it_did_not_write(make_project) -> No
     assert snapshot(root) == before
 
 
+def test_every_command_replaces_its_own_outputs(make_project) -> None:
+    root = make_project({"handouts/clinic.yaml": CLINIC.replace(
+        "  website: www.test-clinic.test\n",
+        "  website: www.test-clinic.test\n  email: hello@test-clinic.test\n")})
+    commands = [["build", "-q", "--html", "--force"],
+                ["personalise", "back-pain", "--patient", "Ana", "--out", "copy.pdf"],
+                ["send", "back-pain", "--patient", "Ana", "--to", "a@example.test",
+                 "--dry-run", "--out", "copy.eml"]]
+    for command in commands:
+        assert run(*command)[0] == 0, command
+        first = {p.name: p.stat().st_mtime_ns for p in root.rglob("*")
+                 if p.suffix in (".pdf", ".html", ".eml", ".json")}
+        assert run(*command)[0] == 0, command
+        again = {p.name: p.stat().st_mtime_ns for p in root.rglob("*")
+                 if p.suffix in (".pdf", ".html", ".eml", ".json")}
+        assert set(again) == set(first)
+    assert sorted(p.name for p in (root / "dist").iterdir()) == sorted([
+        PDF, PDF.replace(".pdf", ".html"), "manifest.json"])
+
+
 # --- the one write helper ------------------------------------------------------------
 
 

@@ -205,9 +205,11 @@ def build(
                          "and at most 86400")
     if not 256 <= bounds.memory_mb <= 1_048_576:
         raise UsageError(f"--memory-limit {bounds.memory_mb} must be from 256 to 1048576 MB")
-    from brochure.catalogue.outdir import claim
+    from brochure.content.outfile import output_folder
 
-    claim(out_dir, project=root, explicit=out is not None)  # before the project is read
+    # Where the folder leads, before the project is read; what it holds is checked by the
+    # build once it holds the folder.
+    output_folder(out_dir, project=root, option="--out" if out is not None else None)
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} must be 1 or more")

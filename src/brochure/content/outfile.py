@@ -57,8 +57,8 @@ def _email(data: bytes) -> bool:
 
 
 def _html(data: bytes) -> bool:
-    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:14].lower() in (b"<!doctype html", b"<html>") \
-        or data.lstrip()[:6].lower() == b"<html "
+    # A project's own base template may start with a comment: the <html> tag comes soon.
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and b"<html" in data.lower()
 
 
 def _translation(data: bytes) -> bool:
@@ -78,7 +78,7 @@ class Kind:
 
 KINDS = {
     "pdf": Kind("a PDF", (".pdf",), lambda data: data.startswith(b"%PDF-"), 5),
-    "html": Kind("an HTML page", (".html",), _html, 64),
+    "html": Kind("an HTML page", (".html",), _html, 4096),
     "png": Kind("a PNG image", (".png",),
                 lambda data: data.startswith(b"\x89PNG\r\n\x1a\n"), 8),
     "manifest": Kind("a manifest brochure wrote", (".json",), _manifest, _MANIFEST_LIMIT),
