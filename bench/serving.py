@@ -87,7 +87,8 @@ def _warm_render(bench: Bench, root: Path) -> float:
     project = load_project(root)
     b = assemble(project, project.conditions[CONDITION], layout=get_layout(LAYOUT),
                  paper=PAPER)
-    produce(b, root=root, roots=render_roots(root), out_dir=bench.tmp / "serve-warm")
+    out = bench.tmp / "serve-warm"
+    produce(b, root=root, roots=render_roots(root), out_dir=out, within=out.resolve())
     return time.perf_counter() - start
 
 

@@ -209,8 +209,8 @@ def test_bad_patient_layout_and_out(project: Path) -> None:
         (["--patient", "Ana\x1b[2J"], "error: --patient holds a control character, U+001B "
          "ESCAPE at position 4; delete it"),
         (["--patient", PATIENT, "--out", "handouts/copy.pdf"],
-         "error: --out handouts/copy.pdf is inside the project's handouts/, where a "
-         "patient's copy could be shared with the content; write it somewhere else"),
+         "error: --out handouts/copy.pdf is inside the project's handouts/, where it "
+         "would be mixed with the content; write it somewhere else"),
         (["--patient", PATIENT, "--out", "copy.txt"], "error: --out copy.txt must end in "
          ".pdf"),
     ]

@@ -16,7 +16,6 @@ from brochure import __version__
 from brochure.catalogue.batch import Limits
 from brochure.catalogue.matrix import parse_shard
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
-from brochure.render.output import atomic_write, guard_out_dir
 
 if TYPE_CHECKING:
     from brochure.catalogue.run import BuildResult, Progress
@@ -206,7 +205,11 @@ def build(
                          "and at most 86400")
     if not 256 <= bounds.memory_mb <= 1_048_576:
         raise UsageError(f"--memory-limit {bounds.memory_mb} must be from 256 to 1048576 MB")
-    guard_out_dir(root, out_dir)
+    from brochure.content.outfile import output_folder
+
+    # Where the folder leads, before the project is read; what it holds is checked by the
+    # build once it holds the folder.
+    output_folder(out_dir, project=root, option="--out" if out is not None else None)
     part = parse_shard(shard) if isinstance(shard, str) else shard
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} must be 1 or more")
@@ -223,15 +226,22 @@ def build(
             root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
         print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
-        limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback)
+        limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback,
+        explicit_out=out is not None)
 
 
-def merge_manifests(paths: Sequence[Path | str], *, out: Path | str) -> int:
-    """Join shard manifests into one manifest; return how many outputs it lists."""
+def merge_manifests(paths: Sequence[Path | str], *, out: Path | str | None = None) -> int:
+    """Join shard manifests into one manifest; return how many outputs it lists.
+
+    ``out`` defaults to manifest.json beside the first manifest.
+    """
     from brochure.catalogue.manifest import merge
 
-    return len(merge([plain_path(p, "manifest") for p in paths], plain_path(out, "--out"),
-                     __version__))
+    files = [plain_path(p, "manifest") for p in paths]
+    if not files:
+        raise UsageError("give at least one manifest to merge")
+    target = plain_path(out, "--out") if out is not None else files[0].parent / "manifest.json"
+    return len(merge(files, target, __version__, option="--out" if out is not None else None))
 
 
 def translations(*, project: Path | str = ".", languages: Sequence[str] = ()) -> Coverage:
@@ -248,14 +258,17 @@ def export_translations(*, project: Path | str = ".", lang: str,
                         out: Path | str | None = None) -> tuple[Path, int]:
     """Write the PO file of every translatable string for ``lang``; return it and its size."""
     from brochure.content.exchange import export_po
+    from brochure.content.outfile import atomic_write, target_folder
     from brochure.content.project import load_project
 
     root = _project_root(project)
     proj = load_project(root)
     _translation_language(proj, lang)
-    data, count = export_po(proj, lang)
     target = plain_path(out, "--out") if out is not None else root / f"translations.{lang}.po"
-    atomic_write(target, data)
+    within = target_folder(target, project=root, kind="po",
+                           option="--out" if out is not None else None)
+    data, count = export_po(proj, lang)
+    atomic_write(target, data, kind="po", within=within)
     return target, count
 
 

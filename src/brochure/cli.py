@@ -409,7 +409,7 @@ def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     from brochure import api
 
     target = out or manifests[0].parent / "manifest.json"
-    count = api.merge_manifests(manifests, out=target)
+    count = api.merge_manifests(manifests, out=out)
     click.echo(f"wrote {target} ({count} outputs from {len(manifests)} manifests)")
 
 

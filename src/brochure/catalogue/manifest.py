@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from brochure.content.outfile import atomic_write, target_folder
 from brochure.content.safefile import Refused, digest_file, read_inside
 from brochure.errors import UsageError, display_path, printable
-from brochure.render.output import atomic_write
 
 FORMAT = 1
 NAME = "manifest.json"
@@ -197,13 +197,14 @@ def dumps(entries: dict[str, Entry], tool: str) -> str:
                       sort_keys=True, allow_nan=False) + "\n"
 
 
-def write(path: Path, entries: dict[str, Entry], tool: str) -> None:
-    """Write the manifest atomically."""
-    atomic_write(path, dumps(entries, tool).encode("utf-8"))
+def merge(paths: list[Path], out: Path, tool: str, *,
+          option: str | None = None) -> dict[str, Entry]:
+    """Join shard manifests into one; the same output in two shards must agree.
 
-
-def merge(paths: list[Path], out: Path, tool: str) -> dict[str, Entry]:
-    """Join shard manifests into one; the same output in two shards must agree."""
+    ``out`` must end in .json and be new or a manifest a build wrote (see
+    content/outfile.py); ``option`` names it in a refusal, as the user typed it.
+    """
+    within = target_folder(out, project=None, kind="manifest", option=option)
     merged: dict[str, Entry] = {}
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -214,5 +215,5 @@ def merge(paths: list[Path], out: Path, tool: str) -> dict[str, Entry]:
                 raise UsageError(f"{display_path(path)}: '{name}' was built from different "
                                  "inputs in another shard; rebuild both from the same content")
             merged[name] = entry
-    write(out, merged, tool)
+    atomic_write(out, dumps(merged, tool).encode("utf-8"), kind="manifest", within=within)
     return merged

@@ -13,12 +13,12 @@ from typing import Any
 from brochure.compose.brochure import Brochure, find_line, find_text
 from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
+from brochure.content.outfile import atomic_write
 from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
 from brochure.render.glyphs import missing_glyph
 from brochure.render.measure import Facts
-from brochure.render.output import atomic_write
 
 
 @dataclass
@@ -31,13 +31,14 @@ class Produced:
     pages: int = 0
 
 
-def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
+def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, within: Path,
             html: bool = False, images: dict[str, Any] | None = None,
             strict: bool = False, archive: bool = False) -> Produced:
     """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
 
     With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written.
-    ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``).
+    ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``). Every file
+    goes into ``out_dir``, which must still resolve inside ``within`` when it is written.
     """
     done = Produced()
     line, column = b.origin.where(("topics",), key=True)
@@ -65,10 +66,10 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
                                         inspect=inspect)
     if html:  # the complete page, styles inline, to open in a browser (and debug)
         done.html.append(_write(out_dir / file_name(b, ext="html"),
-                                render_html(root, b).encode("utf-8")))
+                                render_html(root, b).encode("utf-8"), within))
     if strict and warnings:
         raise StrictWarnings(list(dict.fromkeys(warnings)))
-    done.outputs.append(_write(out_dir / file_name(b), pdf))
+    done.outputs.append(_write(out_dir / file_name(b), pdf, within))
     for warning in dict.fromkeys(warnings):
         glyph = missing_glyph(warning, lambda text: find_line(b, text))
         if glyph is not None:
@@ -83,11 +84,11 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path,
 
         sheet = SHEETS[spec.imposed_on]
         imposed = impose(pdf, sheet_width=sheet.height_pt, sheet_height=sheet.width_pt)
-        done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed))
+        done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed, within))
     if archive and not b.print_shop:
         kept, _ = render_brochure(b, root=root, roots=roots, images=images,
                                   variant=ARCHIVE_VARIANT)
-        done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept))
+        done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept, within))
     return done
 
 
@@ -99,6 +100,6 @@ class _Again(Exception):  # a signal between two renders, never shown to a user
         self.brochure = brochure
 
 
-def _write(path: Path, data: bytes) -> Path:
-    atomic_write(path, data)
+def _write(path: Path, data: bytes, within: Path) -> Path:
+    atomic_write(path, data, kind=path.suffix.lstrip("."), within=within)
     return path

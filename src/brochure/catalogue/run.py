@@ -16,13 +16,15 @@ from brochure.catalogue.manifest import dumps as manifest_dumps
 from brochure.catalogue.manifest import read as read_manifest
 from brochure.catalogue.matrix import Job, expand
 from brochure.catalogue.matrix import shard as shard_jobs
+from brochure.catalogue.outdir import claim
 from brochure.catalogue.plan import Options, Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.layouts import select_layouts
+from brochure.content.outfile import atomic_write
 from brochure.content.project import load_project
 from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed
-from brochure.render.output import atomic_write, remove_stale_parts
+from brochure.render.output import remove_stale_parts
 from brochure.render.service import release as release_renderer
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
@@ -100,6 +102,7 @@ def build_catalogue(
     on_progress: Callable[[Progress], None] | None,
     lang: Sequence[str] = (),
     allow_fallback: bool = False,
+    explicit_out: bool = False,
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``."""
     started = time.perf_counter()
@@ -142,7 +145,10 @@ def build_catalogue(
         [i.id for i in items], by_language[code], papers, [code], print_shop=print_shop)})
     if part is not None:
         matrix = shard_jobs(matrix, *part)
-    with hold(out_dir) as tmp:
+    # The folder is checked again now, after the project was read: where it leads, and
+    # that it holds only a build's files. Every write checks its place once more.
+    within = claim(out_dir, project=root, explicit=explicit_out)
+    with hold(out_dir, within) as tmp:
         # Temporary files of a build that was killed are ours to tidy, now that no other
         # build can be writing here; nothing else is touched.
         remove_stale_parts(out_dir)
@@ -182,7 +188,8 @@ def build_catalogue(
                 return
             text = manifest_dumps(entries, __version__)
             if text != last_text and (entries or last_text is not None):
-                atomic_write(manifest_path, text.encode("utf-8"))
+                atomic_write(manifest_path, text.encode("utf-8"), kind="manifest",
+                             within=within)
             last_text, last_save = text, time.monotonic()
 
         def finished(outcome: Outcome[Job, Made]) -> None:
@@ -211,7 +218,7 @@ def build_catalogue(
                 from brochure.catalogue.work import describe, setup
 
                 batch.run([p.job for p in todo], workers=jobs, setup=setup,
-                          args=(proj, out_dir, options), limits=limits, describe=describe,
+                          args=(proj, out_dir, within, options), limits=limits, describe=describe,
                           on_outcome=finished, tmp=tmp)
         finally:
             save(final=True)

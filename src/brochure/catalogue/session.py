@@ -17,10 +17,12 @@ which lock-file libraries built on creating a file cannot promise.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from brochure.content.outfile import check_target
 from brochure.errors import OutputError, display_path
 
 LOCK_NAME = ".brochure.lock"
@@ -55,8 +58,11 @@ def _try_lock(path: Path) -> int | None:
     removed meanwhile is worthless: the file at ``path`` must still be the one locked.
     """
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
                      | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for a FIFO or a device
+            os.close(fd)
+            raise OSError(errno.EINVAL, "it is not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -107,14 +113,25 @@ def raise_if_stopped() -> None:
 
 
 @contextlib.contextmanager
-def hold(out_dir: Path) -> Iterator[Path]:
-    """Lock ``out_dir`` for this build and yield the build's private temporary folder."""
+def hold(out_dir: Path, within: Path | None = None) -> Iterator[Path]:
+    """Lock ``out_dir`` for this build and yield the build's private temporary folder.
+
+    ``within`` is the folder ``out_dir`` resolved to when the build started (outdir.claim):
+    it must still be that folder, and a lock file there must be an empty regular file.
+    """
+    lock = out_dir / LOCK_NAME
+    within = within or Path(os.path.realpath(out_dir))
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        fd = _try_lock(out_dir / LOCK_NAME)
+        within.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{display_path(out_dir)}: cannot write here: "
                           f"{exc.strerror}") from None
+    check_target(lock, kind="lock", within=within)
+    try:
+        fd = _try_lock(lock)
+    except OSError as exc:
+        raise OutputError(f"{display_path(lock)}: cannot use the lock file "
+                          f"({exc.strerror}); remove it, then build again") from None
     if fd is None:
         raise OutputError(f"{display_path(out_dir)}: another build is writing into this "
                           "folder; wait for it to finish, or build into another --out folder")
@@ -139,8 +156,9 @@ def hold(out_dir: Path) -> Iterator[Path]:
         if tmp is not None:
             _forget_fonts()
             shutil.rmtree(tmp, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            (out_dir / LOCK_NAME).unlink()  # still locked: no one else holds this file
+        with contextlib.suppress(OSError):  # still locked: no one else holds this file
+            if (within / LOCK_NAME).lstat().st_ino == os.fstat(fd).st_ino:
+                (within / LOCK_NAME).unlink()
         os.close(fd)
 
 

@@ -30,8 +30,9 @@ class Made:
     warnings: tuple[str, ...]
 
 
-def setup(project: Project, out_dir: Path, options: Options) -> Callable[[Job], Made]:
-    """Return the task that builds one job of ``project`` into ``out_dir``."""
+def setup(project: Project, out_dir: Path, within: Path,
+          options: Options) -> Callable[[Job], Made]:
+    """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``)."""
     from brochure.catalogue.produce import produce
     from brochure.content.assets import render_roots
 
@@ -44,7 +45,7 @@ def setup(project: Project, out_dir: Path, options: Options) -> Callable[[Job], 
                             topics=list(options.topics) if options.topics is not None else None,
                             location=options.location, print_shop=job.print_shop,
                             language=job.language, allow_fallback=options.allow_fallback)
-        done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir,
+        done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir, within=within,
                        html=options.html, images=images, strict=options.strict,
                        archive=options.archive)
         pdf = done.outputs[0]

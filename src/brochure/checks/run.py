@@ -187,12 +187,13 @@ def prepress_findings(root: Path, b: Brochure) -> list[Finding]:
 
     from brochure.checks.preflight import preflight
     from brochure.content.assets import render_roots
+    from brochure.content.outfile import atomic_write
     from brochure.render.brochure import file_name, render_brochure
 
     pdf, _ = render_brochure(b, root=root, roots=render_roots(root))
     with tempfile.TemporaryDirectory(prefix="brochure-preflight-") as folder:
         path = Path(folder) / file_name(b)
-        path.write_bytes(pdf)
+        atomic_write(path, pdf, kind="pdf", within=Path(folder).resolve())
         found = preflight(path)
     return [Finding(f"prepress.{f.code}", f.severity,  # type: ignore[arg-type]
                     f"{file_name(b)}: {f'page {f.page}: ' if f.page else ''}{f.message}",

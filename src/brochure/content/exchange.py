@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import yaml
 from brochure.content.languages import babel_locale, display_name
 from brochure.content.load import Loc, format_loc, load_yaml
 from brochure.content.models import ClinicTranslation, Condition, Topic
+from brochure.content.outfile import atomic_write, check_target
 from brochure.content.project import Project, translation_record
 from brochure.content.translate import (
     clinic_texts,
@@ -210,6 +212,7 @@ def import_po(project: Project, po_file: Path, language: str) -> Imported:
             translated[message.context] = message.string
     result = Imported()
     problems: list[Problem] = []
+    pending: list[tuple[Path, str]] = []
     for doc in documents(project):
         units = list(strings(doc.data))
         found = {loc: translated.get(f"{doc.key}:{format_loc(loc)}") for loc, _ in units}
@@ -241,11 +244,17 @@ def import_po(project: Project, po_file: Path, language: str) -> Imported:
         out = {"translation": entry, **data}
         text = _dump(out)
         problems.extend(_validate(doc.kind, target, text))
-        if not problems:
-            target.write_text(text, "utf-8")
-            result.written.append(target)
+        pending.append((target, text))
     if problems:
         raise ContentError(problems)
+    # Only translation files inside handouts/ are written, never through a link, and only
+    # once every one of them may be: a refusal leaves every file as it was.
+    within = Path(os.path.realpath(project.root / "handouts"))
+    for target, _ in pending:
+        check_target(target, kind="translation", within=within)
+    for target, text in pending:
+        atomic_write(target, text.encode("utf-8"), kind="translation", within=within)
+        result.written.append(target)
     return result
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from brochure.catalogue.batch import Limits
-from brochure.errors import UsageError, display_path
-from brochure.render.output import atomic_write
+from brochure.content.outfile import atomic_write, target_folder
+from brochure.errors import UsageError
 from brochure.render.service import ahead
 
 if TYPE_CHECKING:
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 # has started (render/service.py): a copy is one brochure, made while the practitioner
 # waits, within a build's default limits.
 LIMITS = Limits()
-
-CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")
-
 
 @dataclass(frozen=True)
 class PersonalCopy:
@@ -59,21 +56,6 @@ def _root(project: Path | str) -> Path:
     if not root.is_dir():
         raise UsageError(f"project folder '{root}' does not exist")
     return root
-
-
-def _check_target(root: Path, out: Path, suffix: str) -> None:
-    """Refuse an output that would land among the content or has the wrong extension."""
-    if out.suffix.lower() != suffix:
-        raise UsageError(f"--out {display_path(out)} must end in {suffix}")
-    resolved = out.resolve()
-    for name in CONTENT_FOLDERS:
-        folder = (root / name).resolve()
-        if resolved.is_relative_to(folder):
-            raise UsageError(f"--out {display_path(out)} is inside the project's {name}/, "
-                             "where a patient's copy could be shared with the content; "
-                             "write it somewhere else")
-    if out.is_dir():
-        raise UsageError(f"--out {display_path(out)} is a folder; give a file name")
 
 
 class CopyOptions(TypedDict, total=False):
@@ -159,9 +141,9 @@ def personalise(
     """
     root = _root(project)
     target = Path(out)
-    _check_target(root, target, ".pdf")
+    within = target_folder(target, project=root, kind="pdf", option="--out")
     _, made, pdf, _ = _make(root, condition, patient, options)
-    atomic_write(target, pdf, private=True)
+    atomic_write(target, pdf, kind="pdf", within=within, private=True)
     return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
                         encrypted=options.get("password") is not None, warnings=made.warnings)
 
@@ -188,13 +170,13 @@ def send(
 
     root = _root(project)
     address = mail.recipient(to)
-    target: Path | None = None
+    target = within = None
     if dry_run:
         if out is None:
             raise UsageError("--dry-run writes the message to a file: give it with --out "
                              "FILE.eml")
         target = Path(out)
-        _check_target(root, target, ".eml")
+        within = target_folder(target, project=root, kind="eml", option="--out")
     elif out is not None:
         raise UsageError("--out is for --dry-run; a sent message is not saved")
     settings = secret = None
@@ -226,8 +208,8 @@ def send(
     msg = mail.build_message(clinic=clinic, sender=sender, to=address, reply_to=reply_to,
                              letter=letter, attachment=pdf, filename=attachment)
     data = msg.as_bytes()
-    if target is not None:
-        atomic_write(target, data, private=True)
+    if target is not None and within is not None:
+        atomic_write(target, data, kind="eml", within=within, private=True)
         return Sent(attachment=attachment, bytes=len(data), encrypted=encrypted,
                     server=None, out=target, warnings=made.warnings)
     if settings is None:  # only a dry run goes without settings

@@ -1,14 +1,12 @@
-"""Write stage: files appear at their final path whole or not at all."""
+"""Output names: how a build names its files, and which temporary files are its own."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
-from brochure.errors import OutputError, UsageError, display_path
+from brochure.content.outfile import PART_PREFIX
 
 # <condition>.<layout>.<paper>.<language>.pdf, for example back-pain.handout.letter.en.pdf:
 # every part of the build matrix has its own place, so outputs never collide.
@@ -27,11 +25,13 @@ def output_name(*, condition: str, layout: str, paper: str, language: str,
                               ext=f"print-shop.{ext}" if print_shop else ext)
 
 
-# Temporary files are '.brochure-tmp.<final name>.<8 random characters>.part': a prefix of
-# our own, so a user's '.thesis.final.docx.part' never matches, and only a build that holds
-# the output folder's lock (see session.py) removes them.
-PART_PREFIX = ".brochure-tmp."
+# Only a build that holds the output folder's lock (see session.py) removes temporary files,
+# and only those of the exact form atomic_write gives them (content/outfile.py).
 PART_NAME = re.compile(r"^\.brochure-tmp\..+\.[a-z0-9_]{8}\.part$")
+# Every name a build writes into its output folder: its outputs (NAME_SCHEME, with variant
+# markers before the extension) and its manifests; any other visible file is someone else's.
+OUTPUT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[A-Za-z0-9-]+){3,6}\.(pdf|html)$")
+MANIFEST_NAME = re.compile(r"^manifest(\.[0-9]+-of-[0-9]+)?\.json$")
 
 
 def remove_stale_parts(folder: Path) -> list[Path]:
@@ -45,52 +45,3 @@ def remove_stale_parts(folder: Path) -> list[Path]:
                     leftover.unlink()
                     removed.append(leftover)
     return removed
-
-
-def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename.
-
-    The file is whole or not there, also on Ctrl-C. ``private`` (a patient's copy) keeps it
-    readable by its owner only, and its temporary file's name does not repeat the target's,
-    which may name the patient.
-    """
-    prefix = ".brochure-" if private else f"{PART_PREFIX}{path.name}."
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{display_path(path.parent)}: cannot write here: "
-                          f"{exc.strerror}") from None
-    try:
-        if not private:  # mkstemp makes 0600 files; give the usual mode
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        if isinstance(exc, OSError):
-            raise OutputError(f"{display_path(path)}: cannot write the file: "
-                              f"{exc.strerror}") from None
-        raise
-
-
-CONTENT_SUFFIXES = {".yaml", ".yml", ".css", ".j2"}
-
-
-def guard_out_dir(root: Path, out: Path) -> None:
-    """Refuse an output folder that is, holds or sits inside the content."""
-    resolved, project = out.resolve(), root.resolve()
-    content = [project / name for name in ("handouts", "styles", "templates", "assets")]
-    inside = any(resolved == folder or folder in resolved.parents for folder in content)
-    holds = resolved == project or resolved in project.parents or (
-        resolved.is_dir() and ((resolved / "handouts").is_dir() or any(
-            p.suffix in CONTENT_SUFFIXES for p in resolved.iterdir() if p.is_file())))
-    if inside or holds:
-        raise UsageError(f"--out {display_path(out)} would mix brochures with the content; "
-                         "choose an empty folder of its own, such as 'dist'")

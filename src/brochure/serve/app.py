@@ -26,9 +26,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.status import HTTP_404_NOT_FOUND
 
 from brochure.catalogue.batch import default_workers
 from brochure.content.project import load_project
+from brochure.content.safefile import Refused, read_inside
 from brochure.errors import ContentError, UsageError
 from brochure.serve import pages
 from brochure.serve.builder import Builder
@@ -45,6 +47,8 @@ HEADERS = {
                                "frame-ancestors 'none'",
 }
 PING_SECONDS = 15.0
+READ_SECONDS = 10.0  # a file read for a page (off the event loop) that takes longer fails
+STORE_LIMIT = 512 * 1024 * 1024  # a preview's PDF or image, from the server's own folder
 
 
 def allowed_hosts(host: str) -> list[str]:
@@ -60,12 +64,27 @@ def _not_found() -> Response:
                         status_code=404, headers=HEADERS)
 
 
-def _file(path: Path, media_type: str, headers: dict[str, str]) -> Response:
-    """Return a file the server made; one removed meanwhile (a newer build) is not found."""
+async def _read(read: Callable[[], bytes]) -> bytes | str:
+    """Run a bounded file read in a thread, so a large or slow file never stalls the server.
+
+    Return the bytes, or why the file is not shown.
+    """
     try:
-        return Response(path.read_bytes(), media_type=media_type, headers=headers)
-    except OSError:
+        return await asyncio.wait_for(asyncio.to_thread(read), READ_SECONDS)
+    except Refused as exc:
+        return exc.reason
+    except TimeoutError:
+        return f"reading the file took over {READ_SECONDS:g} s"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+async def _file(path: Path, store: Path, media_type: str, headers: dict[str, str]) -> Response:
+    """Return a file the server made; one removed meanwhile (a newer build) is not found."""
+    data = await _read(lambda: read_inside(path, (store,), limit=STORE_LIMIT))
+    if isinstance(data, str):
         return _not_found()
+    return Response(data, media_type=media_type, headers=headers)
 
 
 def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
@@ -102,7 +121,7 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
         if path is None:
             return _not_found()
         # The address names the content, so the browser may keep it for good.
-        return _file(path, "image/png",
+        return await _file(path, store, "image/png",
                      {**HEADERS, "Cache-Control": "max-age=31536000, immutable"})
 
     async def download(request: Request) -> Response:
@@ -110,16 +129,19 @@ def create_app(builder: Builder, *, host: str, should_exit: Callable[[], bool],
         build = request.path_params["build"]
         if item is None or build not in item.builds:
             return _not_found()
-        return _file(builder.folder(build) / item.pdf, "application/pdf",
+        return await _file(builder.folder(build) / item.pdf, store, "application/pdf",
                      {**HEADERS, "Content-Disposition": f'attachment; filename="{item.job.name}"'})
 
     async def source(request: Request) -> Response:
         path = pages.source_path(builder, request.path_params["ref"])
-        try:
-            return HTMLResponse(pages.source(builder, path), headers=HEADERS) if path \
-                else _not_found()
-        except OSError:  # removed since the link was made
+        if path is None:
             return _not_found()
+        # Resolved and checked again now: the file may have been swapped since the link.
+        data = await _read(lambda: pages.read_source(builder, path))
+        if isinstance(data, str):
+            return HTMLResponse(pages.not_shown(builder, path, data),
+                                status_code=HTTP_404_NOT_FOUND, headers=HEADERS)
+        return HTMLResponse(pages.source(builder, path, data), headers=HEADERS)
 
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:

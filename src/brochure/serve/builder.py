@@ -253,7 +253,8 @@ class Builder:
         self.notify()
         try:
             folder.mkdir(parents=True)
-            outcome = await self._submit("render", RenderRequest(item.job, folder))
+            outcome = await self._submit(
+                "render", RenderRequest(item.job, folder, self.store.resolve()))
         finally:
             item.building = None
             self._busy["render"] -= 1

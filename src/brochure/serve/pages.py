@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -11,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from brochure.checks.findings import Finding
+from brochure.content.safefile import Refused, read_inside, resolve_inside
 from brochure.serve.builder import Builder, Preview
 from brochure.serve.watcher import CONTENT_FOLDERS
 
@@ -45,15 +47,20 @@ def _ref(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:16]
 
 
+def _content(builder: Builder) -> list[Path]:
+    return [builder.root / folder for folder in CONTENT_FOLDERS]
+
+
 def source_link(builder: Builder, file: str, line: int) -> str | None:
     """Return the link to ``file`` at ``line`` when it is one of the project's content files.
 
-    The link carries a digest the server looked up itself, never the path.
+    The link carries a digest the server looked up itself, never the path. The path is
+    kept as named, not resolved: each request resolves it again (``read_source``).
     """
-    path = Path(file).resolve()
-    root = builder.root.resolve()
-    inside = any(folder in path.parents for folder in (root / f for f in CONTENT_FOLDERS))
-    if not inside or not path.is_file():
+    path = Path(os.path.abspath(file))  # noqa: PTH100 (resolve() would follow a link)
+    try:
+        resolve_inside(path, _content(builder))
+    except Refused:
         return None
     ref = _ref(path)
     builder.sources[ref] = path
@@ -62,8 +69,16 @@ def source_link(builder: Builder, file: str, line: int) -> str | None:
 
 def source_path(builder: Builder, ref: str) -> Path | None:
     """Return the content file a source link names, if the server made that link."""
-    path = builder.sources.get(ref)
-    return path if path is not None and path.is_file() else None
+    return builder.sources.get(ref)
+
+
+def read_source(builder: Builder, path: Path) -> bytes:
+    """Read a linked content file as it is now: inside the content, a regular file, bounded.
+
+    A file swapped for a link out of the project, a FIFO or a huge file since the link
+    was made raises Refused. It blocks: the server calls it in a thread.
+    """
+    return read_inside(path, _content(builder), limit=SOURCE_CAP)
 
 
 def _lines(builder: Builder, lines: list[str]) -> list[Line]:
@@ -121,12 +136,21 @@ def preview(builder: Builder, item: Preview) -> str:
                    check_error=_lines(builder, item.check_error), **_common(builder))
 
 
-def source(builder: Builder, path: Path) -> str:
-    """Return a content file with numbered lines, so a finding can point at its line."""
-    data = path.read_bytes()[:SOURCE_CAP]
+def source(builder: Builder, path: Path, data: bytes) -> str:
+    """Return a content file's ``data`` with numbered lines, so a finding can point at its line."""
     text = data.decode("utf-8", errors="replace")
+    return _render("source.html.j2", title=_shown(builder, path), lines=text.splitlines(),
+                   reason="", **_common(builder))
+
+
+def not_shown(builder: Builder, path: Path, reason: str) -> str:
+    """Return the page for a linked file that can no longer be shown, saying why."""
+    return _render("source.html.j2", title=_shown(builder, path), lines=[], reason=reason,
+                   **_common(builder))
+
+
+def _shown(builder: Builder, path: Path) -> str:
     try:
-        shown = str(path.relative_to(builder.root.resolve()))
+        return str(path.relative_to(os.path.abspath(builder.root)))  # noqa: PTH100
     except ValueError:
-        shown = path.name
-    return _render("source.html.j2", title=shown, lines=text.splitlines(), **_common(builder))
+        return path.name

@@ -26,6 +26,7 @@ from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
 from brochure.compose.brochure import Brochure, assemble
 from brochure.content.layouts import get_layout
+from brochure.content.outfile import atomic_write
 from brochure.content.project import Project, load_project
 
 PAGE_SCALE = 1.25  # page images at 90 dpi: sharp enough to read, quick to make and send
@@ -33,10 +34,11 @@ PAGE_SCALE = 1.25  # page images at 90 dpi: sharp enough to read, quick to make 
 
 @dataclass(frozen=True)
 class RenderRequest:
-    """Render ``job`` into ``folder``: the PDF and one PNG per page."""
+    """Render ``job`` into ``folder``, inside the server's store ``within``: the PDF and PNGs."""
 
     job: Job
     folder: Path
+    within: Path  # the store, resolved when the server started
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
     from brochure.catalogue.produce import produce
 
     b = _brochure(load_project(root), request.job)
-    done = produce(b, root=root, roots=roots, out_dir=request.folder, images=images)
+    done = produce(b, root=root, roots=roots, out_dir=request.folder,
+                   within=request.within, images=images)
     pdf_path = done.outputs[0]
     sizes: list[tuple[int, int, str]] = []
     document = pypdfium2.PdfDocument(pdf_path.read_bytes())
@@ -95,7 +98,8 @@ def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
         for number, page in enumerate(document, start=1):
             bitmap = page.render(scale=PAGE_SCALE)
             data = _png(bitmap)
-            page_file(request.folder, number).write_bytes(data)
+            atomic_write(page_file(request.folder, number), data, kind="png",
+                         within=request.within)
             # Named by content: a page an edit did not change keeps its address, so the
             # browser shows it from its cache instead of loading it again.
             sizes.append((bitmap.width, bitmap.height, hashlib.sha256(data).hexdigest()[:20]))
