@@ -193,7 +193,7 @@ def test_no_clinic_value_can_break_the_subject_or_a_header(
             line = next(n for n, row in enumerate(changed.splitlines(), 1) if "Bcc" in row)
             result = send(config) if i % 2 == 0 else dry_run(tmp_path, config)[0]
             assert_refused(result, f"handouts/clinic.yaml:{where.format(line=line)}: holds a "
-                           f"line break ({printable(char)}); write it on one line without it")
+                           f"line break ({printable(char)}); write it on one line")
     assert server[1].messages == []
     assert not (tmp_path / "outbox" / "message.eml").exists()
 
@@ -224,9 +224,9 @@ def test_no_subject_sender_or_recipient_can_add_a_header(
     for char in ["\u2028", "\x85", "\x00", "\x1b"]:
         template.write_text(f"Subject: Hi{{{{ '{escape(char)}Bcc: victim@example.test' }}}}"
                             "\n\nBody\n", "utf-8")
-        kind = "a control character" if char in "\x00\x1b" else "a line break"
-        assert_refused(send(config), f"templates/message.txt.j2: the subject: holds {kind} "
-                       f"({printable(char)}); write it on one line without it")
+        advice = ("a control character ({}); remove it" if char in "\x00\x1b" else
+                  "a line break ({}); write it on one line").format(printable(char))
+        assert_refused(send(config), f"templates/message.txt.j2: the subject: holds {advice}")
     template.write_text("Subject: Hi{{ '\\r\\nBcc: victim@example.test' }}\n\nBody\n",
                         "utf-8")
     assert_refused(send(config), "templates/message.txt.j2: the first line must be "
@@ -236,10 +236,10 @@ def test_no_subject_sender_or_recipient_can_add_a_header(
         home = write_config(tmp_path / "home-from", config.read_text().replace(
             f'from = "Test Clinic <{USER}>"',
             f'from = "Test Clinic <{USER}>{escape(char)}Bcc: victim@example.test"'))
-        kind = "a control character" if char in "\x00\x7f" else "a line break"
+        advice = ("a control character ({}); remove it" if char in "\x00\x7f" else
+                  "a line break ({}); write it on one line").format(printable(char[0]))
         result = send(home) if char != "\n" else dry_run(tmp_path, home)[0]
-        assert_refused(result, f"{home}: from: holds {kind} ({printable(char[0])}); write it "
-                       "on one line without it")
+        assert_refused(result, f"{home}: from: holds {advice}")
         result = send(config, to=f"patient@example.test{char}Bcc: victim@example.test")
         assert_refused(result, "--to is not one e-mail address; write it like "
                        "name@example.com", code=2)
@@ -267,6 +267,8 @@ def test_ca_file_that_is_no_certificate(project: Path, tmp_path: Path, config: P
         tmp_path / "missing.pem": ("does not exist; give the path of the certificate "
                                    "authority's file (PEM)"),
     }
+    nul = write_config(tmp_path / "home-nul", text.replace(ca, "/etc/ssl/x\\u0000.pem"))
+    assert_refused(send(nul), f"{nul}: ca_file: holds a control character (\\x00); remove it")
     for path, reason in cases.items():
         settings = write_config(tmp_path / f"home-{path.name}", text.replace(ca, str(path)))
         for result in (send(settings), dry_run(tmp_path, settings)[0]):

@@ -26,10 +26,10 @@ def one_line(text: str, where: str, error: type[BrochureError] = MailError) -> s
     """Return ``text`` when it can be a header value; else raise ``error`` naming ``where``."""
     bad = unsafe_char(text)
     if bad is not None:
-        kind = "a line break" if bad in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" else (
-            "a control character")
-        raise error(f"{where}: holds {kind} ({printable(bad)}); write it on one line "
-                    "without it")
+        if bad in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":
+            raise error(f"{where}: holds a line break ({printable(bad)}); write it on one "
+                        "line")
+        raise error(f"{where}: holds a control character ({printable(bad)}); remove it")
     return text
 
 

@@ -138,7 +138,7 @@ def load_settings(path: Path, *, project: Path) -> SmtpSettings:
                         "\"Clinic <clinic@example.com>\"")
     ca_file = None
     if model.ca_file is not None:
-        ca_file = Path(model.ca_file).expanduser()
+        ca_file = Path(one_line(model.ca_file, f"{shown}: ca_file")).expanduser()
         if not ca_file.is_absolute():
             ca_file = resolved.parent / ca_file
     return SmtpSettings(
