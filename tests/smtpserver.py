@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 USER, PASSWORD = "clinic@test-clinic.test", "right-password"
+STALL_SECONDS = 30  # longer than any send's deadline in the tests
 
 
 def make_certificate(folder: Path, name: str = "localhost") -> tuple[Path, Path]:
@@ -56,6 +60,7 @@ class Inbox:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     drop: bool = False
+    stall: bool = False  # keep the whole message and never answer it
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
@@ -68,6 +73,8 @@ class Inbox:
         if self.drop:  # a server that goes away with the message half-way
             server.transport.close()
             return "421 closing"
+        if self.stall:
+            await asyncio.sleep(STALL_SECONDS)  # cancelled when the controller stops
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 2.0.0 Message accepted for delivery"
 
@@ -81,11 +88,12 @@ def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
 
 
 def start(folder: Path, *, size_limit: int = 10 * 1024 * 1024,
-          security: str = "starttls") -> tuple[Controller, Inbox, Path]:
+          security: str = "starttls", smtputf8: bool = True) -> tuple[Controller, Inbox, Path]:
     """Start the server; return it, its inbox and its certificate.
 
     ``security``: "starttls" (required before the login), "tls" (implicit TLS from the
-    first byte) or "none" (plain, no login).
+    first byte) or "none" (plain, no login). ``smtputf8``: offer SMTPUTF8, for addresses
+    that are not ASCII.
     """
     cert, key = make_certificate(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -99,6 +107,85 @@ def start(folder: Path, *, size_limit: int = 10 * 1024 * 1024,
         "none": {},
     }[security]
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
-                            data_size_limit=size_limit, server_hostname="localhost", **tls)
+                            data_size_limit=size_limit, server_hostname="localhost",
+                            enable_SMTPUTF8=smtputf8, **tls)
     controller.start()
     return controller, inbox, cert
+
+
+class RawServer:
+    """A loopback TCP server that misbehaves in one way, for the failures aiosmtpd cannot play.
+
+    ``behaviour``: "silent" (accepts, never says a word), "close" (accepts and hangs up),
+    "drip" (sends its greeting a byte every ``gap`` seconds, never finishing) or
+    "drip-ehlo" (greets, then drips its answer to EHLO). Each connection's start and end
+    are kept, so a test can measure how long the client held it.
+    """
+
+    def __init__(self, behaviour: str, gap: float = 0.4) -> None:
+        self.behaviour = behaviour
+        self.gap = gap
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = int(self.listener.getsockname()[1])
+        self.held: list[tuple[float, float]] = []  # (accepted, client went away)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        accept = threading.Thread(target=self._accept, daemon=True)
+        accept.start()
+        self._threads.append(accept)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _serve(self, conn: socket.socket) -> None:
+        start = time.monotonic()
+        conn.settimeout(self.gap)
+        with conn:
+            if self.behaviour == "close":
+                self.held.append((start, time.monotonic()))
+                return
+            script = b""
+            if self.behaviour == "drip":
+                script = b"220-" + b"x" * 10_000
+            elif self.behaviour == "drip-ehlo":
+                conn.sendall(b"220 localhost ESMTP\r\n")
+                script = b"250-" + b"y" * 10_000
+            sent = 0
+            while not self._stop.is_set():
+                if sent < len(script):
+                    try:
+                        conn.sendall(script[sent:sent + 1])
+                    except OSError:
+                        break
+                    sent += 1
+                try:
+                    if conn.recv(4096) == b"":
+                        break  # the client hung up
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+            self.held.append((start, time.monotonic()))
+
+    def longest_hold(self) -> float:
+        """Return the longest time a client kept a connection open, in seconds."""
+        waited = time.monotonic()
+        while not self.held and time.monotonic() - waited < 5:  # the hang-up is on its way
+            time.sleep(0.05)
+        return max(end - start for start, end in self.held)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.listener.close()
+        for thread in self._threads:
+            thread.join(timeout=5)

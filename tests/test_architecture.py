@@ -153,3 +153,75 @@ def test_weasyprint_is_bounded_below_its_next_major_release() -> None:
     data = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))
     spec = next(d for d in data["project"]["dependencies"] if d.startswith("weasyprint"))
     assert "<" in spec, spec
+
+
+# --- one template environment ------------------------------------------------------------
+
+TEMPLATING = PACKAGE / "compose" / "templating.py"
+# Every way Jinja2 makes an environment or a loader of its own: a plain Environment runs
+# any attribute a template reaches for, a FileSystemLoader follows links out.
+JINJA_MAKERS = {"Environment", "SandboxedEnvironment", "ImmutableSandboxedEnvironment",
+                "NativeEnvironment", "Template", "NativeTemplate", "FileSystemLoader",
+                "PackageLoader", "DictLoader", "FunctionLoader", "ChoiceLoader",
+                "PrefixLoader", "ModuleLoader"}
+
+
+def _jinja_makers(source: str) -> list[str]:
+    """Return each construction (a call, a subclass, an imported name) of a Jinja2
+    environment or loader in ``source``, as 'line: name'; annotations do not count."""
+
+    def named(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Attribute) and node.attr in JINJA_MAKERS:
+            return node.attr
+        if isinstance(node, ast.Name) and node.id in JINJA_MAKERS:
+            return node.id
+        return None
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jinja2"):
+            found += [f"{node.lineno}: import {a.name}" for a in node.names
+                      if a.name in JINJA_MAKERS]
+        elif isinstance(node, ast.Call) and (name := named(node.func)):
+            found.append(f"{node.lineno}: {name}()")
+        elif isinstance(node, ast.ClassDef):
+            found += [f"{node.lineno}: class of {name}" for base in node.bases
+                      if (name := named(base))]
+    return sorted(found)
+
+
+def test_the_finder_finds_every_way_to_make_an_environment() -> None:
+    source = ("import jinja2\nfrom jinja2 import Environment as E\n"
+              "from jinja2.sandbox import SandboxedEnvironment\n"
+              "a = jinja2.Environment(loader=jinja2.FileSystemLoader('.'))\n"
+              "b = jinja2.Template('x')\nclass C(jinja2.sandbox.SandboxedEnvironment): pass\n"
+              "def f() -> jinja2.Environment: ...\n")
+    assert _jinja_makers(source) == [
+        "2: import Environment", "3: import SandboxedEnvironment", "4: Environment()",
+        "4: FileSystemLoader()", "5: Template()", "6: class of SandboxedEnvironment"]
+
+
+def test_every_template_renders_in_the_one_sandboxed_environment() -> None:
+    """Only compose/templating.py makes a Jinja2 environment; every other module asks it."""
+    found = {str(path.relative_to(PACKAGE)): hits for path in sorted(PACKAGE.rglob("*.py"))
+             if path != TEMPLATING and (hits := _jinja_makers(path.read_text("utf-8")))}
+    assert found == {}
+
+
+def test_pages_mail_and_serve_share_the_sandbox_and_the_loader(tmp_path: Path) -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from brochure.compose.html import environment
+    from brochure.compose.templating import SafeLoader
+    from brochure.personal.mail import _environment as mail_environment
+    from brochure.serve.pages import _environment as serve_environment
+
+    envs = {"pages": environment(tmp_path), "mail": mail_environment((tmp_path,)),
+            "serve": serve_environment()}
+    for name, env in envs.items():
+        assert isinstance(env, SandboxedEnvironment), name
+        assert type(env) is type(envs["pages"]), name
+        assert isinstance(env.loader, SafeLoader), name
+        assert env.undefined.__name__ == "StrictUndefined", name
+    assert (envs["pages"].autoescape, envs["mail"].autoescape, envs["serve"].autoescape) == (
+        True, False, True)

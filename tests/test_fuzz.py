@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -277,3 +278,62 @@ def test_random_command_lines(args: list[str]) -> None:
     assert result.exit_code in (0, 1, 2), (args, result.output)
     assert "internal error" not in result.output, (args, result.output)
     assert result.exception is None or isinstance(result.exception, SystemExit), args
+
+
+# --- the e-mail template ---------------------------------------------------------------
+
+MAIL_PARTS = ["Subject: ", "Hi", "\n", "\n\n", "\r", "\u2028", "\x00", "{{ ", " }}", "{% ",
+              " %}", "clinic", "patient", "by", "title", "phone", "attachment", "encrypted",
+              ".", "name", "__class__", "__init__", "__globals__", "__mro__",
+              "__subclasses__()", "__builtins__", "os", ".popen('touch RAN')", ".read()",
+              "cycler", "joiner", "lipsum", "namespace", "self", "range", "(", ")", "[0]",
+              "'x'", "*", "**", "99999999", "|attr('__class__')", "|string", "|format(1)",
+              "'{0.__class__}'.format(clinic)", "include 'leak.txt'", "include 'secret.txt'",
+              "include '../outside/secret.txt'", "import 'leak.txt' as l", "extends 'leak.txt'",
+              "include 'message.txt.j2'", "if ", "endif", "for x in clinic", "endfor",
+              "set x = ", "model_dump()", "model_config", "model_copy", "model_fields",
+              "~", "+", "1", "-", " "]
+mail_templates = st.lists(st.sampled_from(MAIL_PARTS), max_size=20).map("".join) | \
+    st.text(max_size=60)
+mail_values = st.fixed_dictionaries({
+    "patient": st.text(max_size=20), "by": st.text(max_size=20), "title": st.text(max_size=20),
+    "phone": st.text(max_size=12), "attachment": st.sampled_from(["back-pain.pdf", "a b.pdf"]),
+    "encrypted": st.booleans()})
+SECRET = "SECRET-OUTSIDE-THE-TEMPLATES"
+
+
+@pytest.fixture(scope="module")
+def mail_project() -> Iterator[tuple[Path, object]]:
+    """A project whose templates/ holds a link to a file outside it, and its clinic."""
+    with project(minimal_files()) as root:
+        (root / "outside").mkdir()
+        (root / "outside" / "secret.txt").write_text(SECRET, "utf-8")
+        (root / "templates").mkdir()
+        (root / "templates" / "leak.txt").symlink_to(root / "outside" / "secret.txt")
+        yield root, load_project(root).clinic
+
+
+@given(mail_templates, mail_values)
+def test_random_mail_templates(mail_project: tuple[Path, object], body: str,
+                               values: dict[str, object]) -> None:
+    """Any message template and values: a Letter and a message, or one BrochureError line."""
+    from brochure.personal.mail import Letter, Origins, build_message, write_letter
+
+    root, clinic = mail_project
+    (root / "templates" / "message.txt.j2").write_text(body, "utf-8")
+    ran = Path.cwd() / "RAN"
+    try:
+        letter = write_letter(root, language="en", values={"clinic": clinic, **values})
+        assert isinstance(letter, Letter)
+        data = build_message(clinic_name="Test Clinic", sender="Clinic <c@example.test>",
+                             to="p@example.test", reply_to="r@example.test", letter=letter,
+                             attachment=b"%PDF-1.7", filename="back-pain.pdf",
+                             origins=Origins("smtp.toml: from", "clinic.yaml: contact.email",
+                                             "clinic.yaml: name")).as_bytes()
+    except BrochureError as exc:
+        assert exc.lines() == [str(exc)] and "\n" not in str(exc), str(exc)
+        assert SECRET not in str(exc)
+    else:
+        assert SECRET not in letter.subject + letter.body
+        assert b"\nBcc:" not in data and b"\r" not in data.split(b"\n\n", 1)[0]
+    assert not ran.exists()

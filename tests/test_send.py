@@ -233,11 +233,13 @@ def test_refused_recipient_is_one_line(project: Path, config: Path,
 
 def test_dropped_connection_is_one_line(project: Path, config: Path,
                                         server: tuple[int, Inbox, Path]) -> None:
+    """The server had the whole message when it hung up: it may have kept it."""
     server[1].drop = True
     result = send(config)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"error: 127.0.0.1:{server[0]} closed the connection before it "
-                             "accepted the message; nothing was sent\n")
+    assert result.stderr == (f"error: 127.0.0.1:{server[0]} closed the connection after the "
+                             "message was sent, before confirming it; the message may have "
+                             "been delivered; check before sending it again\n")
     assert server[1].messages == []
 
 

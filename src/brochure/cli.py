@@ -454,8 +454,49 @@ def _personal_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def _password(ask: bool) -> str | None:
     if not ask:
         return None
-    return os.environ.get(PASSWORD_ENV) or str(click.prompt(
-        "Password for the PDF", hide_input=True, confirmation_prompt=True, err=True))
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    import getpass
+    import warnings
+
+    from brochure.errors import UsageError
+
+    refusal = UsageError(f"--password asks for the password on a terminal and there is none "
+                         f"here; set ${PASSWORD_ENV} instead")
+    # getpass without a terminal warns and reads the password from stdin, echoed; a test
+    # runner that feeds the prompt replaces getpass and has no terminal to look for.
+    if click.termui.hidden_prompt_func is getpass.getpass and not _terminal():
+        raise refusal
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return str(click.prompt("Password for the PDF", hide_input=True,
+                                    confirmation_prompt=True, err=True))
+        except getpass.GetPassWarning:
+            raise refusal from None
+
+
+def _terminal() -> bool:
+    """Return True when getpass can read a password from a terminal without echoing it."""
+    try:
+        import termios
+    except ImportError:  # Windows: getpass reads the console
+        return sys.stdin is not None and sys.stdin.isatty()
+    try:  # as getpass looks: the controlling terminal, else standard input
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        try:
+            termios.tcgetattr(sys.stdin.fileno())
+        except (AttributeError, ValueError, OSError, termios.error):
+            return False
+        return True
+    try:
+        termios.tcgetattr(fd)
+    except termios.error:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _warn(warnings: list[str]) -> None:

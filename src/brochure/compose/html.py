@@ -13,7 +13,7 @@ from brochure.compose import charts, condense, provenance
 from brochure.compose.brochure import Brochure
 from brochure.compose.cssurls import absolute_urls, find_import
 from brochure.compose.qr import qr_svg
-from brochure.compose.templating import TemplateRefused, sandboxed
+from brochure.compose.templating import reported, sandboxed
 from brochure.content import bodymap, markup
 from brochure.content.assets import (
     FONT_FAMILY,
@@ -26,25 +26,15 @@ from brochure.content.layouts import BLEED
 from brochure.content.safefile import Refused, read_inside
 from brochure.content.theme import theme_css
 from brochure.errors import (
-    BrochureError,
     TemplateError,
-    UsageError,
     display_path,
-    printable,
     shorten,
 )
 
 
 @cache
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = sandboxed(
-        dirs,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = sandboxed(dirs, autoescape=True)
     env.filters["md"] = _md
     env.filters["md_inline"] = _md_inline
     env.filters["plain"] = markup.to_plain
@@ -206,7 +196,7 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
     already parsed (see ``stylesheet_text``).
     """
     env = environment(project_root)
-    try:
+    with reported(brochure.layout.template, "b, clinic, brand, font_family, styles, ui, _"):
         template = env.get_template(brochure.layout.template)
         styles = stylesheet_text(project_root, brochure) if inline_styles else ""
         page = template.render(
@@ -214,54 +204,8 @@ def render_html(project_root: Path, brochure: Brochure, *, inline_styles: bool =
             font_family=FONT_FAMILY, styles=Markup(styles), ui=brochure.ui,
             _=brochure.ui.gettext,
         )
-    except TemplateRefused as exc:
-        raise TemplateError(f"{display_path(exc.path)}:1: cannot use the template: "
-                            f"{exc.reason}") from None
-    except jinja2.exceptions.SecurityError as exc:
-        where = _template_line(exc) or brochure.layout.template
-        raise TemplateError(f"{where}: the template reaches for something templates may not "
-                            f"use ({shorten(printable(str(exc)))}); use only the values the "
-                            "tool passes (b, clinic, brand, font_family, styles, ui, _)") from None
-    except jinja2.TemplateNotFound as exc:
-        raise UsageError(f"template '{exc.name}' not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        name = display_path(Path(exc.filename)) if exc.filename else exc.name
-        first = (exc.message or "invalid syntax").split(". ")[0].rstrip(".")
-        raise TemplateError(f"{name}:{exc.lineno}: template syntax error: {first}") from None
-    except jinja2.UndefinedError as exc:
-        where = _template_line(exc) or brochure.layout.template
-        raise TemplateError(f"{where}: the template uses a value that does not exist "
-                            f"({_undefined(exc.message or '')}); check its spelling") from None
-    except BrochureError:
-        raise
-    except Exception as exc:  # anything else a template line did: 1 + "a", a bad filter...
-        line = _template_line(exc)
-        if line is None:
-            raise
-        reason = shorten(printable(" ".join(str(exc).split())))
-        raise TemplateError(f"{line}: the template failed ({type(exc).__name__}: {reason}); "
-                            "fix the expression on that line") from None
     if brochure.print_shop:
         from brochure.content.printcolour import Recolour
 
         page = Recolour(brochure.clinic, project_root).html(page)  # the charts' SVG colours
     return page
-
-
-def _template_line(exc: BaseException) -> str | None:
-    """Return 'file:line' of the innermost template frame of a Jinja2 error."""
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".j2"):
-            found = f"{display_path(Path(name))}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found
-
-
-def _undefined(message: str) -> str:
-    match = re.search(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'", message)
-    if match:
-        return f"a {match[1].lower()} has no '{match[2]}'"
-    return message

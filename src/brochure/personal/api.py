@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from brochure.catalogue.batch import Limits
 from brochure.content.outfile import atomic_write, target_folder
-from brochure.errors import UsageError
+from brochure.errors import MailError, UsageError, display_path
 from brochure.render.service import ahead
 
 if TYPE_CHECKING:
+    from brochure.content.models import Practitioner
     from brochure.content.project import Project
     from brochure.personal.copy import Copy
+    from brochure.personal.smtpconf import SmtpSettings
 
 # The content and composing code is imported inside the calls, after the renderer process
 # has started (render/service.py): a copy is one brochure, made while the practitioner
@@ -49,6 +51,35 @@ class Sent:
     server: str | None  # host:port it was sent through; None for a dry run
     out: Path | None  # the .eml written by a dry run
     warnings: list[str]
+
+
+class _Origins:
+    """Names where a value of clinic.yaml came from: 'handouts/clinic.yaml:3:8: name'."""
+
+    def __init__(self, proj: Project, settings: SmtpSettings | None,
+                 person: Practitioner | None, location: str | None) -> None:
+        self.source = proj.clinic_source
+        clinic = proj.clinic
+        self.person_index = next((i for i, p in enumerate(clinic.practitioners)
+                                  if person is not None and p.id == person.id), 0)
+        chosen = clinic.location(location)
+        self.location_index = next((i for i, loc in enumerate(clinic.locations)
+                                    if loc is chosen), 0)
+
+    def key(self, *loc: str | int) -> str:
+        """Return 'file:line:column: key.path' for ``loc`` in clinic.yaml."""
+        from brochure.content.load import format_loc
+
+        line, column = self.source.where(loc)
+        return f"{self.source.shown}:{line}:{column}: {format_loc(loc)}"
+
+    def person(self, name: str) -> str:
+        """Return where the practitioner's ``name`` key is."""
+        return self.key("practitioners", self.person_index, name)
+
+    def location(self, name: str) -> str:
+        """Return where the chosen location's ``name`` key is."""
+        return self.key("locations", self.location_index, name)
 
 
 def _root(project: Path | str) -> Path:
@@ -166,7 +197,7 @@ def send(
     (an .eml file) instead, and no connection is made. The message is sent once; any
     failure raises MailError with one line, and nothing is retried.
     """
-    from brochure.personal import mail, smtpconf
+    from brochure.personal import delivery, mail, smtpconf
 
     root = _root(project)
     address = mail.recipient(to)
@@ -194,19 +225,40 @@ def send(
     attachment = (f"{item.id}-{mail.slug(patient)}.pdf" if named else f"{item.id}.pdf")
     person = find_practitioner(clinic, options.get("practitioner"))
     encrypted = options.get("password") is not None
-    letter = mail.write_letter(root, language=lang, values={
-        "clinic": clinic, "patient": " ".join(patient.split()) if named else "",
-        "by": person.name if person is not None else clinic.name,
-        "title": made.title, "attachment": attachment, "encrypted": encrypted,
-        "phone": clinic.location(options.get("location")).phone or clinic.phone,
-    })
     sender = settings.sender if settings is not None else (clinic.email or "")
     if not sender:
         raise UsageError("--dry-run needs a From address: give the mail server settings "
                          "(--smtp-config) or add contact.email to clinic.yaml")
-    reply_to = (person.email if person is not None and person.email else clinic.email)
-    msg = mail.build_message(clinic=clinic, sender=sender, to=address, reply_to=reply_to,
-                             letter=letter, attachment=pdf, filename=attachment)
+    where = _Origins(proj, settings, person, options.get("location"))
+    location = clinic.location(options.get("location"))
+    # Any of these may land in the subject, a header: each must be one line, and a
+    # refusal names the file and key it came from, not the template.
+    values = {
+        "patient": (" ".join(patient.split()) if named else "", "--patient"),
+        "by": ((person.name, where.person("name")) if person is not None
+               else (clinic.name, where.key("name"))),
+        "title": (made.title, f"{item.source.shown}: title"),
+        "attachment": (attachment, "the attachment's name"),
+        "phone": ((location.phone, where.location("phone")) if location.phone
+                  else (clinic.phone, where.key("contact", "phone"))),
+    }
+    mail.one_line(clinic.name, where.key("name"))
+    for value, origin in values.values():
+        mail.one_line(value, origin, UsageError if origin.startswith("--") else MailError)
+    letter = mail.write_letter(root, language=lang, values={
+        "clinic": clinic, "encrypted": encrypted,
+        **{name: value for name, (value, _) in values.items()}})
+    reply_to: str | None
+    if person is not None and person.email:
+        reply_to, reply_from = person.email, where.person("email")
+    else:
+        reply_to, reply_from = clinic.email, where.key("contact", "email")
+    msg = mail.build_message(
+        clinic_name=clinic.name, sender=sender, to=address, reply_to=reply_to, letter=letter,
+        attachment=pdf, filename=attachment, origins=mail.Origins(
+            sender=(f"{display_path(settings.path)}: from" if settings is not None
+                    else where.key("contact", "email")),
+            reply_to=reply_from, clinic_name=where.key("name")))
     data = msg.as_bytes()
     if target is not None and within is not None:
         atomic_write(target, data, kind="eml", within=within, private=True)
@@ -214,6 +266,6 @@ def send(
                     server=None, out=target, warnings=made.warnings)
     if settings is None:  # only a dry run goes without settings
         raise UsageError("no mail server settings")
-    mail.deliver(msg, settings, secret)
+    delivery.deliver(msg, settings, secret)
     return Sent(attachment=attachment, bytes=len(data), encrypted=encrypted,
                 server=settings.server, out=None, warnings=made.warnings)

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from brochure.content.models import EMAIL
 from brochure.errors import MailError, display_path
+from brochure.personal.headers import one_line, sender_parts
 
 CONFIG_ENV = "BROCHURE_SMTP_CONFIG"
 PASSWORD_ENV = "BROCHURE_SMTP_PASSWORD"
 KEYRING_SERVICE = "brochure-smtp"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+MAX_CA_BYTES = 10_000_000  # a bundle of every public authority is under 1 MB
 
 Host = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:\[\]-]+$", max_length=253)]
 
@@ -60,6 +62,7 @@ class SmtpSettings:
     keyring_service: str
     ca_file: Path | None
     timeout: float
+    context: ssl.SSLContext = field(repr=False, compare=False)
 
     @property
     def server(self) -> str:
@@ -123,25 +126,60 @@ def load_settings(path: Path, *, project: Path) -> SmtpSettings:
         raise MailError(f"{shown}: security = \"none\" sends the password and the patient's "
                         "file unencrypted; use \"starttls\" or \"tls\", or add allow_insecure "
                         "= true for a server on this machine")
+    if model.user is not None:
+        one_line(model.user, f"{shown}: user")
+    key = "from" if model.sender is not None else "user"
     sender = model.sender or model.user
     if sender is None:
         raise MailError(f"{shown}: from: missing; add the address the e-mails come from")
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    if not EMAIL.match(address):
-        raise MailError(f"{shown}: from: '{sender}' is not an e-mail address; write it like "
+    one_line(sender, f"{shown}: {key}")
+    if sender_parts(sender) is None:
+        raise MailError(f"{shown}: {key}: '{sender}' is not an e-mail address; write it like "
                         "\"Clinic <clinic@example.com>\"")
     ca_file = None
     if model.ca_file is not None:
-        ca_file = Path(model.ca_file).expanduser()
+        ca_file = Path(one_line(model.ca_file, f"{shown}: ca_file")).expanduser()
         if not ca_file.is_absolute():
             ca_file = resolved.parent / ca_file
-        if not ca_file.is_file():
-            raise MailError(f"{shown}: ca_file: {display_path(ca_file)} does not exist")
     return SmtpSettings(
         path=path, host=model.host, port=model.port or DEFAULT_PORTS[model.security],
         security=model.security, user=model.user, sender=sender,
         password_env=model.password_env, keyring_service=model.keyring_service,
-        ca_file=ca_file, timeout=model.timeout)
+        ca_file=ca_file, timeout=model.timeout, context=tls_context(ca_file, shown))
+
+
+def tls_context(ca_file: Path | None, shown: str) -> ssl.SSLContext:
+    """Return the TLS settings: the system's certificate authorities, or the clinic's own.
+
+    ``ca_file`` is checked here, so a folder, a pipe or a file that holds no certificate is
+    one line naming smtp.toml's key before anything is made or sent.
+    """
+    if ca_file is None:
+        return ssl.create_default_context()
+    where = f"{shown}: ca_file: {display_path(ca_file)}"
+    try:
+        info = ca_file.stat()
+    except FileNotFoundError:
+        raise MailError(f"{where} does not exist; give the path of the certificate "
+                        "authority's file (PEM)") from None
+    except OSError as exc:
+        raise MailError(f"{where}: cannot read it ({exc.strerror}); check the path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise MailError(f"{where} is a folder; give the certificate file inside it (PEM)")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would hold the send forever
+        raise MailError(f"{where} is not a regular file; give the certificate file (PEM)")
+    if info.st_size > MAX_CA_BYTES:
+        raise MailError(f"{where} is over {MAX_CA_BYTES // 1_000_000} MB, too large for a "
+                        "certificate file; give the certificate authority's file (PEM)")
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except PermissionError:
+        raise MailError(f"{where}: cannot read it (permission denied); make it readable "
+                        "by you") from None
+    except (OSError, ssl.SSLError, ValueError):
+        raise MailError(f"{where} holds no certificate this tool can read; give the "
+                        "certificate authority's file in PEM form (text that begins "
+                        "'-----BEGIN CERTIFICATE-----')") from None
 
 
 def password(settings: SmtpSettings) -> str | None:

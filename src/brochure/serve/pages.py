@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from brochure.checks.findings import Finding
+from brochure.compose.templating import sandboxed
 from brochure.content.safefile import Refused, read_inside, resolve_inside
 from brochure.serve.builder import Builder, Preview
 from brochure.serve.watcher import CONTENT_FOLDERS
@@ -33,10 +34,9 @@ class Line:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True)
+    # The program's own pages, in the same sandbox and loader as every other template.
+    return sandboxed((Path(__file__).resolve().parent / "templates",), autoescape=True,
+                     keep_trailing_newline=False)
 
 
 def _render(name: str, **values: object) -> str:
