@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from brochure.content.safefile import Refused, read_inside
+from brochure.content.safefile import CONTROL, Refused, read_inside
 from brochure.errors import ContentError, Problem, display_path, printable
 
 MAX_FILE_BYTES = 1_000_000
@@ -69,13 +69,9 @@ def format_loc(loc: Loc) -> str:
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
-# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _control(text: str) -> str | None:
     """Return the first control character in ``text`` (tabs and line breaks excepted)."""
-    found = _CONTROL.search(text)
+    found = CONTROL.search(text)
     return found[0] if found else None
 
 
