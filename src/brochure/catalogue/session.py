@@ -118,6 +118,23 @@ def hold(out_dir: Path) -> Iterator[Path]:
     if fd is None:
         raise OutputError(f"{display_path(out_dir)}: another build is writing into this "
                           "folder; wait for it to finish, or build into another --out folder")
+    try:
+        with private_temp() as tmp:
+            yield tmp
+    finally:
+        with contextlib.suppress(OSError):
+            (out_dir / LOCK_NAME).unlink()  # still locked: no one else holds this file
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def private_temp() -> Iterator[Path]:
+    """Yield a private temporary folder, removed on every way out; signals stop like Ctrl-C.
+
+    The folder is locked while the block runs, so a later run removes it should this
+    process be killed (``remove_stale_temp``); SIGTERM and SIGHUP raise ``Stopped``, which
+    unwinds every ``finally``. The font configuration made in it is dropped with it.
+    """
     handlers: dict[signal.Signals, Any] = {}
     tmp: Path | None = None
     try:
@@ -139,9 +156,6 @@ def hold(out_dir: Path) -> Iterator[Path]:
         if tmp is not None:
             _forget_fonts()
             shutil.rmtree(tmp, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            (out_dir / LOCK_NAME).unlink()  # still locked: no one else holds this file
-        os.close(fd)
 
 
 def _forget_fonts() -> None:
