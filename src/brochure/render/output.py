@@ -54,6 +54,33 @@ def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
     readable by its owner only, and its temporary file's name does not repeat the target's,
     which may name the patient.
     """
+    write_all([(path, data)], private=private)
+
+
+def write_all(files: list[tuple[Path, bytes]], *, private: bool = False) -> None:
+    """Write several files all or none: each to a temporary file first, then rename them all.
+
+    When any cannot be written (a full disk, a folder without write permission, Ctrl-C),
+    the temporary files are removed and no target changes.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_staged(path, data, private), path))
+        for tmp, path in staged:
+            try:
+                tmp.replace(path)
+            except OSError as exc:
+                raise OutputError(f"{display_path(path)}: cannot write the file: "
+                                  f"{exc.strerror}") from None
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()  # only those not renamed are still there
+
+
+def _staged(path: Path, data: bytes, private: bool) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``, flushed to disk; return it."""
     prefix = ".brochure-" if private else f"{PART_PREFIX}{path.name}."
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +97,6 @@ def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
@@ -78,6 +104,7 @@ def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
             raise OutputError(f"{display_path(path)}: cannot write the file: "
                               f"{exc.strerror}") from None
         raise
+    return Path(tmp)
 
 
 CONTENT_SUFFIXES = {".yaml", ".yml", ".css", ".j2"}
