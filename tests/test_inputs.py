@@ -153,7 +153,7 @@ def test_a_name_and_a_note_from_files_or_standard_input(project: Path,
     from pypdf import PdfReader
 
     Path("name.txt").write_text("\ufeff  Ana\n  P\u00e9rez \r\n", "utf-8")  # BOM, CRLF, spaces
-    code, out, err = invoke(["personalise", "back-pain", "--patient-file", "name.txt",
+    code, _, err = invoke(["personalise", "back-pain", "--patient-file", "name.txt",
                              "--note-file", "-", "--out", str(tmp_path / "copy.pdf")],
                             input="Walk for *ten* minutes.\n")
     assert (code, err) == (0, ""), err
