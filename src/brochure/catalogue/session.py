@@ -6,7 +6,8 @@
 - Each build has a private temporary folder (``brochure-build-*`` in the system's temporary
   folder, itself locked while the build runs). Workers and WeasyPrint put their temporary
   files and font folders there, so a build that is killed, even with SIGKILL, leaves them in
-  one place, and the next build removes every such folder whose lock is free.
+  one place, and the next build removes every such folder whose lock is free. A personal
+  copy (``personalise``, ``send``) has one too (``private_temp``), without an output lock.
 - SIGTERM and SIGHUP stop the build like Ctrl-C (SIGINT): the workers are stopped, the
   temporary files removed, finished PDFs kept, and the exit code is 128 + the signal.
 

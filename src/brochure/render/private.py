@@ -2,11 +2,12 @@
 
 A crash (or ``kill -SEGV``) with ``ulimit -c unlimited`` would otherwise leave a core file
 of the whole process, with the name and the note in it, wherever the system puts them.
-The core-size limit goes to zero (the soft limit, which is the one the kernel applies; the
-hard one is left, so that the process can still start programs that may dump) and, on
-Linux, the process is marked not dumpable, which stops a core dump whatever the limit and
-keeps other processes of the same user from reading its memory through /proc. A program
-started afterwards inherits the limit, not the mark: the renderer sets both itself.
+The core-size limit goes to zero (the soft limit, the one the kernel applies; the hard one
+is left as it is, so that a script calling the library may still raise it for work of its
+own) and, on Linux, the process is marked not dumpable, which stops a core dump whatever
+the limit and keeps other processes of the same user from reading its memory through
+/proc. A program started afterwards inherits the limit, not the mark: the renderer sets
+both itself.
 """
 
 from __future__ import annotations
