@@ -7,6 +7,7 @@ The default suite runs a short pass; `make fuzz` runs 10,000 examples of each.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -337,3 +338,113 @@ def test_random_mail_templates(mail_project: tuple[Path, object], body: str,
         assert SECRET not in letter.subject + letter.body
         assert b"\nBcc:" not in data and b"\r" not in data.split(b"\n\n", 1)[0]
     assert not ran.exists()
+
+
+# --- PO files and a patient's note or name ----------------------------------------------
+
+
+_TRANSLATED: dict[str, str | bytes] = {}
+
+
+def translated_files() -> tuple[dict[str, str | bytes], str]:
+    """Return a project translated into Spanish, and the PO file it exports (made once)."""
+    from tests.test_translations import LANGUAGES, spanish
+
+    from brochure import api
+
+    if not _TRANSLATED:
+        files: dict[str, str | bytes] = {**minimal_files(), "handouts/clinic.yaml": LANGUAGES}
+        with project(files) as root:
+            files.update(spanish(root))
+            write_tree(root, files)
+            api.export_translations(project=root, lang="es", out=root / "es.po")
+            _TRANSLATED.update(files)
+            _TRANSLATED["es.po"] = (root / "es.po").read_text("utf-8")
+    files = {k: v for k, v in _TRANSLATED.items() if k != "es.po"}
+    return files, str(_TRANSLATED["es.po"])
+
+
+PO_PIECES = ['"', '\\"', "\\", "\\n", "\\r", "\\a", "\\t", "\\033", "\x1b", "\x00", "\x85",
+             "\u2028", "\r", "\t", "#, fuzzy", "#~ ", "msgid", "msgstr", "msgstr[0]",
+             "msgctxt", "msgid_plural", "#:", ":", "topics/intro.yaml", "clinic.yaml:",
+             "blocks[0].text", "[", "]", "é", "Ã©", "**", "{", "}", "%s", " ", "\n"]
+CHARSETS = ["utf-8", "UTF8", "iso-8859-1", "latin-1", "CHARSET", "cp1252", "ascii", "bogus",
+            "utf-16", ""]
+
+
+@st.composite
+def po_files(draw: st.DrawFn) -> bytes:
+    """A PO file: random bytes, or the project's own with a few lines changed."""
+    _, po = translated_files()
+    if draw(st.integers(0, 5)) == 0:
+        return draw(st.binary(max_size=300))
+    lines = po.split("\n")
+    junk = st.lists(st.sampled_from(PO_PIECES), max_size=6).map("".join) | \
+        st.text(max_size=12)
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["msgstr", "msgid", "msgctxt", "delete", "duplicate",
+                                   "insert", "charset", "fuzzy", "truncate"]))
+        if op in ("msgstr", "msgid", "msgctxt"):
+            at = [n for n, line in enumerate(lines) if line.startswith(op + " ")] or [i]
+            lines[draw(st.sampled_from(at))] = f'{op} "{draw(junk)}"'
+        elif op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines[i:i] = lines[i:i + 4]
+        elif op == "insert":
+            lines.insert(i, draw(junk))
+        elif op == "charset":
+            lines = [re.sub(r"charset=[^\\]*", "charset=" + draw(st.sampled_from(CHARSETS)),
+                            line) for line in lines]
+        elif op == "fuzzy":
+            lines.insert(i, "#, fuzzy")
+        else:
+            lines = lines[:i]
+    text = "\n".join(lines)
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-8", "latin-1"])), "replace")
+
+
+@given(po_files())
+def test_random_po_files(raw: bytes) -> None:
+    from click.testing import CliRunner
+
+    from brochure.cli import main
+
+    files, _ = translated_files()
+    with project(files) as root:
+        (root / "es.po").write_bytes(raw)
+        before = {p: p.read_bytes() for p in (root / "handouts").rglob("*") if p.is_file()}
+        result = CliRunner().invoke(main, ["translations", "import", str(root / "es.po"),
+                                           "--lang", "es", "--project", str(root)])
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "internal error" not in result.output and "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        after = {p: p.read_bytes() for p in (root / "handouts").rglob("*") if p.is_file()}
+        if result.exit_code:
+            assert after == before  # a refused import writes nothing
+            if result.exit_code == 2:
+                assert result.stderr.count("\n") == 1, result.stderr
+        else:
+            load_project(root)  # whatever it wrote, the project loads: no broken file
+
+
+@given(st.binary(max_size=300) | st.text(max_size=300), st.text(max_size=90))
+def test_random_notes_and_names(raw: bytes | str, name: str) -> None:
+    from brochure.compose.brochure import Personal
+    from brochure.personal.cover import check_fonts, patient_name, read_note
+    from brochure.render.glyphs import covered, lacking
+
+    with project({"note.txt": raw}) as root:
+        try:
+            note = read_note(None, root / "note.txt")
+            check_fonts(Personal(patient=patient_name(name), by="", author="", date="",
+                                 note=note), lacking(covered(root)))
+        except BrochureError as exc:
+            message = str(exc)
+            assert "\n" not in message
+            for secret in (name.strip(), raw.strip() if isinstance(raw, str) else ""):
+                if len(secret) >= 6:
+                    assert secret not in message  # neither the name nor the note is repeated

@@ -275,3 +275,105 @@ def test_note_from_a_file(project: Path, tmp_path: Path) -> None:
                          practitioner="dana", note_file=note, out=out, today=DAY)
     _, words = read(out)
     assert "A note from Dana Lee Ice for ten minutes. <script>alert(1)</script>" in words
+
+
+# --- the name and the note: from where, and only what the fonts can print -------------
+
+
+def test_the_name_comes_from_a_file_never_needing_the_command_line(project: Path,
+                                                                   tmp_path: Path) -> None:
+    name = tmp_path / "name.txt"
+    cases = [
+        ("", "error: --patient-file name.txt is empty; give the patient's name as it should "
+         "print"),
+        ("A" * 81, "error: --patient-file name.txt has 81 characters; keep it to 80 or fewer "
+         "(the name as the patient likes it printed)"),
+        ("Ana\u200bP\u00e9rez", "error: --patient-file name.txt holds control characters; "
+         "type the name as plain text"),
+    ]
+    for text, message in cases:
+        name.write_text(text, "utf-8")
+        result = invoke("personalise", "back-pain", "--patient-file", str(name), "--out",
+                        "copy.pdf")
+        assert (result.exit_code, result.stderr) == (2, message + "\n"), text
+    assert invoke("personalise", "back-pain", "--patient", PATIENT, "--patient-file",
+                  str(name), "--out", "copy.pdf").stderr == (
+        "error: give the patient's name with --patient or --patient-file, not both\n")
+    # Without a terminal to ask in (a script, a pipe), a missing name says where to give it.
+    result = invoke("personalise", "back-pain", "--out", "copy.pdf")
+    assert (result.exit_code, result.stderr) == (2, (
+        "error: the patient's name is missing: run the command in a terminal to be asked "
+        "for it, or give --patient-file FILE (- reads standard input); --patient NAME works "
+        "too, but other users of this computer can see it\n"))
+    with pytest.raises(UsageError, match=r"^the patient's name is missing"):
+        brochure.personalise(project=project, condition="back-pain", out=tmp_path / "x.pdf")
+    assert not Path("copy.pdf").exists() and not (tmp_path / "x.pdf").exists()
+    name.write_text(f"  {PATIENT}\n", "utf-8")
+    brochure.personalise(project=project, condition="back-pain", patient_file=name,
+                         out=tmp_path / "copy.pdf", today=DAY)
+    assert f"Prepared for {PATIENT} by Test Clinic" in read(tmp_path / "copy.pdf")[1]
+
+
+BOXES = ("so they would print as empty boxes; write them another way (the bundled font has "
+         "Latin letters), or add a font that has them to assets/ with @font-face")
+
+
+def test_characters_no_font_has_are_refused_without_repeating_them(project: Path) -> None:
+    cases = [
+        (["--patient", "\u738b\u5c0f\u660e"],
+         f"error: the patient's name has 3 characters that no font of the brochure has (the "
+         f"first at character 1), {BOXES}"),
+        (["--patient", "Zo\u00eb \U0001f600"],
+         "error: the patient's name has 1 character that no font of the brochure has (at "
+         "character 5), so it would print as an empty box; write it another way (the bundled "
+         "font has Latin letters), or add a font that has it to assets/ with @font-face"),
+        (["--patient", PATIENT, "--note", "Walk daily.\n\n- Stretch \u0394\u03b9\u03ac"],
+         f"error: the note has 2 characters that no font of the brochure has (the first at "
+         f"line 3, column 12), {BOXES}"),  # the font has a Delta (U+0394), not the others
+    ]
+    for args, message in cases:
+        result = invoke("personalise", "back-pain", *args, "--out", "copy.pdf")
+        # One line, exit 1, and neither the name nor any of its characters on the screen.
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", message + "\n")
+        assert not Path("copy.pdf").exists()
+    # What the shaper draws from a letter and its marks prints: nothing is refused.
+    assert invoke("personalise", "back-pain", "--patient", "Nguy\u1ec5n V\u0103n",
+                  "--note", "Thin\u2009space.", "--out", "copy.pdf").exit_code == 0
+
+
+def _font_with(chars: str) -> bytes:
+    """Return the packaged font with ``chars`` drawn as its 'o' (a font that has them)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from brochure.content.assets import font_files
+
+    font = TTFont(font_files()[0][0])
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            table.cmap.update({ord(char): table.cmap[ord("o")] for char in chars})
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def test_a_project_font_that_has_the_characters_prints_them(make_project) -> None:
+    from brochure.content.assets import package_styles_dir
+
+    greek = "\u03a3\u03bf\u03c6\u03af\u03b1"
+    handout = (package_styles_dir() / "handout.css").read_text("utf-8")
+    root = make_project({"handouts/clinic.yaml": CLINIC + PRACTITIONERS,
+                         "assets/fonts/greek.ttf": _font_with(greek)})
+    # In assets/ but used by no stylesheet: WeasyPrint draws boxes, and the copy is refused
+    # in the same words, its warning (which quotes the name) not shown.
+    result = invoke("personalise", "back-pain", "--patient", greek, "--out", "copy.pdf")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", (
+        f"error: the patient's name has 5 characters that no font of the brochure has (the "
+        f"first at character 1), {BOXES}\n"))
+    (root / "styles").mkdir()
+    (root / "styles/handout.css").write_text(handout + (
+        '\n@font-face { font-family: "Greek"; src: url(../assets/fonts/greek.ttf); }\n'
+        '.personal-for strong { font-family: "Atkinson Hyperlegible", "Greek"; }\n'), "utf-8")
+    result = invoke("personalise", "back-pain", "--patient", greek, "--out", "copy.pdf")
+    assert (result.exit_code, result.stderr) == (0, "")

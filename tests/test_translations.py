@@ -470,3 +470,163 @@ def test_a_language_suggestion_is_a_code_someone_could_have_meant(
     from brochure.content.languages import suggest_code
 
     assert suggest_code(code, ["en", "es", "fr"]) == suggestion
+
+
+# --- a PO import takes what it can vouch for, all or nothing --------------------------
+
+
+def _export(tmp_path: Path) -> str:
+    assert run("translations", "export", "--lang", "es", "--out", str(tmp_path / "es.po"))[0] == 0
+    return (tmp_path / "es.po").read_text("utf-8")
+
+
+def _files(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (root / "handouts").rglob("*") if p.is_file()}
+
+
+def _line(po: str, text: str) -> int:
+    """Return the line of the PO file that holds ``text``."""
+    return po[: po.index(text)].count("\n") + 1
+
+
+def test_a_po_file_is_read_as_the_utf8_it_must_be(es_project: Path, tmp_path: Path) -> None:
+    po = _export(tmp_path)
+    before = _files(es_project)
+    mislabelled = po.replace("charset=utf-8", "charset=ISO-8859-1")
+    Path("mislabelled.po").write_text(mislabelled, "utf-8")
+    # Read as its header says, every accented letter of all the files would turn to mojibake.
+    assert run("translations", "import", "mislabelled.po", "--lang", "es") == (2, "", (
+        f"error: mislabelled.po:{_line(po, 'charset=')}: the header says charset=iso-8859-1, "
+        "but the file is UTF-8 text with letters beyond ASCII, and brochure reads PO files "
+        "as UTF-8 only; if the text reads right as UTF-8, change the header to "
+        "charset=UTF-8, otherwise convert the file first (msgconv --to-code=UTF-8)\n"))
+    raw = mislabelled.encode("latin-1")
+    Path("latin1.po").write_bytes(raw)
+    at = min(i for i, byte in enumerate(raw) if byte > 127)
+    line, column = raw[:at].count(b"\n") + 1, at - raw.rfind(b"\n", 0, at)
+    assert run("translations", "import", "latin1.po", "--lang", "es") == (2, "", (
+        f"error: latin1.po:{line}:{column}: byte 0x{raw[at]:02x} is not UTF-8 text; save "
+        "the file as UTF-8\n"))
+    assert _files(es_project) == before
+    # ASCII reads the same in every such charset: a plain-ASCII file is taken as it is.
+    header = mislabelled[: mislabelled.index("\n\n") + 2]
+    Path("ascii.po").write_text(header + 'msgctxt "clinic.yaml:emergency_words"\n'
+                                'msgid "ambulance"\nmsgstr "ambulancia"\n', "utf-8")
+    assert run("translations", "import", "ascii.po", "--lang", "es") == (
+        0, "0 written, 0 unchanged, 1 incomplete\n",
+        "warning: handouts/clinic.es.yaml: 2 strings not translated yet (or marked fuzzy); "
+        "the file was not written\n")
+
+
+def test_a_translation_of_older_english_stays_stale(es_project: Path, tmp_path: Path) -> None:
+    po = _export(tmp_path)  # a translator's PO file, from before the English changed
+    intro = es_project / "handouts/topics/intro.yaml"
+    intro.write_text(intro.read_text("utf-8").replace("Drink water.", "Drink a glass of water."),
+                     "utf-8")
+    before = _files(es_project)
+    line = _line(po, 'msgid "Drink water."')
+    assert run("translations", "import", str(tmp_path / "es.po"), "--lang", "es") == (
+        0, "0 written, 3 unchanged, 1 incomplete; entries not imported: 1 stale\n",
+        f"warning: es.po:{line}: topics/intro.yaml:"
+        "blocks[2].items[0]: translated from English that has changed since (the msgid is "
+        "not the current text); not imported: export a new PO file and translate the new "
+        "text\n"
+        "warning: handouts/topics/intro.es.yaml: 1 string not translated yet (or marked "
+        "fuzzy); the file was not written\n")
+    assert _files(es_project) == before
+    out = run("translations", "--lang", "es", "--format", "json")[1]
+    files = {f["source"]: f["status"] for f in json.loads(out)["files"]}
+    assert files["handouts/topics/intro.yaml"] == "stale"  # not recorded as current
+
+
+def test_entries_naming_nothing_in_the_project_are_listed(es_project: Path,
+                                                          tmp_path: Path) -> None:
+    po = _export(tmp_path) + (
+        '\nmsgctxt "topics/intro2.yaml:title"\nmsgid "What is dry needling?"\n'
+        'msgstr "¿Qué es la punción seca?"\n'
+        '\nmsgctxt "topics/intro.yaml:blocks[9].txt"\nmsgid "Gone."\nmsgstr "Ya no está."\n'
+        '\nmsgid "Drink water."\nmsgstr "Beba agua."\n')
+    (tmp_path / "es.po").write_text(po, "utf-8")
+    before = _files(es_project)
+    code, out, err = run("translations", "import", str(tmp_path / "es.po"), "--lang", "es")
+    assert (code, out) == (0, "0 written, 4 unchanged, 0 incomplete; entries not imported: "
+                              "3 unknown\n")
+    other, gone = _line(po, 'msgctxt "topics/intro2.yaml') + 1, _line(po, "Gone.")
+    assert err.splitlines() == [
+        f"warning: es.po:{other}: topics/intro2.yaml:"
+        "title: the project has no file topics/intro2.yaml to translate (did you mean "
+        "'topics/intro.yaml'?); not imported",
+        f"warning: es.po:{gone}: topics/intro.yaml:blocks[9].txt: "
+        "handouts/topics/intro.yaml has no text at 'blocks[9].txt' (did you mean "
+        "'blocks[0].text'?); not imported",
+        f"warning: es.po:{len(po.splitlines()) - 1}: the entry has no msgctxt naming its "
+        "file and key; not imported (translate in a PO file exported by brochure)",
+    ]
+    assert _files(es_project) == before
+
+
+def test_a_control_character_in_any_msgstr_refuses_the_whole_import(
+        es_project: Path, tmp_path: Path) -> None:
+    po = _export(tmp_path).replace(  # a real change to the clinic's file, listed first...
+        'msgstr "Cuando estemos cerrados, llame a su médico."',
+        'msgstr "Cuando esté cerrado, llame a su médico."')
+    before = _files(es_project)
+    title = 'msgstr "Punción seca para el dolor de espalda"'
+    # ...and, in the last file, a carriage return and a bell written as PO escapes,
+    (tmp_path / "escaped.po").write_text(po.replace(title, title[:-1] + '\\r\\a"'), "utf-8")
+    assert run("translations", "import", str(tmp_path / "escaped.po"), "--lang", "es") == (
+        1, "", f"es.po:{_line(po, title) - 1}:1: conditions/back-pain.yaml:title: the "
+        "translation holds the control character U+000D, which does not print; delete "
+        "it\n1 problem found in the content\n".replace("es.po", "escaped.po", 1))
+    # or an escape sequence as it is.
+    (tmp_path / "raw.po").write_text(po.replace(title, title[:-1] + '\x1b[2J"'), "utf-8")
+    column = len(title)
+    assert run("translations", "import", str(tmp_path / "raw.po"), "--lang", "es") == (
+        2, "", f"error: raw.po:{_line(po, title)}:{column}: the file holds the control "
+        "character U+001B, which does not print; delete it\n")
+    assert _files(es_project) == before  # the clinic's file was not written either
+
+
+def test_two_translations_of_one_text_are_refused(es_project: Path, tmp_path: Path) -> None:
+    po = _export(tmp_path)
+    entry = 'msgctxt "topics/intro.yaml:blocks[2].items[0]"\nmsgid "Drink water."\n'
+    twice = po + "\n" + entry + 'msgstr "Tome agua."\n'
+    (tmp_path / "es.po").write_text(twice, "utf-8")
+    before = _files(es_project)
+    assert run("translations", "import", str(tmp_path / "es.po"), "--lang", "es") == (
+        1, "", f"es.po:{len(twice.splitlines()) - 1}:1: topics/intro.yaml:blocks[2].items[0]"
+        f": a second translation of this text (the first is at line "
+        f"{_line(po, entry) + 1}); keep one of them\n1 problem found in the content\n")
+    assert _files(es_project) == before
+
+
+def test_an_import_that_cannot_write_every_file_writes_none(
+        es_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    _export(tmp_path)
+    for path in (es_project / "handouts").rglob("*.es.yaml"):
+        path.unlink()
+    before = _files(es_project)
+    calls = []
+
+    def full(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert run("translations", "import", str(tmp_path / "es.po"), "--lang", "es") == (
+        1, "", "error: handouts/topics/safety.es.yaml: cannot write the file: No space left "
+        "on device\n")
+    assert _files(es_project) == before  # the two files before it were not renamed either
+
+
+def test_a_po_file_can_come_from_standard_input(es_project: Path, tmp_path: Path) -> None:
+    po = _export(tmp_path)
+    result = CliRunner().invoke(main, ["translations", "import", "-", "--lang", "es"],
+                                input=po.replace("Beba agua.", "Tome agua."))
+    assert (result.exit_code, result.stdout) == (0, "1 written, 3 unchanged, 0 incomplete\n")
+    intro = load_project(es_project).translated["es"].topics["intro"]
+    assert intro.model.blocks[2].items[0] == "Tome agua."  # type: ignore[union-attr]

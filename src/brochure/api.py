@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,13 +275,29 @@ def export_translations(*, project: Path | str = ".", lang: str,
 
 def import_translations(*, project: Path | str = ".", lang: str,
                         po_file: Path | str) -> Imported:
-    """Write a translator's PO file back to the ``<id>.<lang>.yaml`` files."""
-    from brochure.content.exchange import import_po
-    from brochure.content.project import load_project
+    """Write a translator's PO file (``-``: standard input) back to the ``<id>.<lang>.yaml`` files.
 
-    proj = load_project(_project_root(project))
+    All or nothing: every file is checked first, and none is written when any entry or
+    file is refused. Entries that are stale or name nothing in the project are not
+    imported, and are listed in ``skipped``.
+    """
+    from brochure.content.exchange import PO_LIMIT, import_po
+    from brochure.content.project import load_project
+    from brochure.content.safefile import STDIN, read_input
+
+    root = _project_root(project)
+    text = read_input(po_file, what="", limit=PO_LIMIT,
+                      too_big="split it by language or export a new one")
+    shown = "(standard input)" if str(po_file) == STDIN else display_path(Path(po_file))
+    proj = load_project(root)
     _translation_language(proj, lang)
-    return import_po(proj, plain_path(po_file, "PO file"), lang)
+    done = import_po(proj, text, lang, shown=shown)
+    from brochure.content.outfile import write_all
+
+    write_all([(path, out.encode("utf-8")) for path, out in done.pending], kind="translation",
+              within=Path(os.path.realpath(proj.root / "handouts")))
+    done.written = [path for path, _ in done.pending]
+    return done
 
 
 def _translation_language(proj: Project, lang: str) -> None:

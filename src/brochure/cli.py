@@ -364,24 +364,33 @@ def translations_export(lang: str, out: Path | None, project: Path) -> None:
 
 
 @translations.command("import")
-@click.argument("po_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("po_file", metavar="PO_FILE|-")
 @click.option("--lang", required=True, metavar="CODE", help="The language of the PO file.")
 @PROJECT
-def translations_import(po_file: Path, lang: str, project: Path) -> None:
-    """Write a translated PO file back to the <id>.<lang>.yaml files.
+def translations_import(po_file: str, lang: str, project: Path) -> None:
+    """Write a translated PO file (UTF-8; - reads standard input) back to <id>.<lang>.yaml files.
+
+    Entries translated from older English, and entries naming no file or key of the
+    project, are listed and not imported. Nothing is written when any entry is refused.
 
     \b
     Example:
       brochure translations import es.po --lang es
     """
     from brochure import api
+    from brochure.errors import display_path
 
     done = api.import_translations(project=project, lang=lang, po_file=po_file)
+    for line in done.skipped:
+        click.echo(f"warning: {line}", err=True)
     for path, left in done.incomplete:
-        click.echo(f"warning: {path}: {left} string{'s' if left != 1 else ''} not translated "
-                   "yet; the file was not written", err=True)
+        click.echo(f"warning: {display_path(path)}: {left} string{'s' if left != 1 else ''} "
+                   "not translated yet (or marked fuzzy); the file was not written", err=True)
+    left_out = [f"{count} {what}" for count, what in ((done.stale, "stale"),
+                                                      (done.unknown, "unknown")) if count]
     click.echo(f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
-               f"{len(done.incomplete)} incomplete")
+               f"{len(done.incomplete)} incomplete"
+               + (f"; entries not imported: {', '.join(left_out)}" if left_out else ""))
 
 
 @main.group()
@@ -420,14 +429,21 @@ def _personal_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the options ``personalise`` and ``send`` share: whom the copy is for, what it holds."""
     options = [
         click.argument("condition"),
-        click.option("--patient", required=True,
-                     help="The patient's name as it should print on the cover."),
+        click.option("--patient-file", metavar="FILE|-",
+                     help="Read the patient's name from this UTF-8 text file (- reads "
+                     "standard input). Without it, or --patient, the name is asked for."),
+        click.option("--patient", metavar="NAME",
+                     help="The patient's name as it should print on the cover. Other users "
+                     "of this computer can see it while the command runs, and the shell "
+                     "keeps it in its history: prefer the question or --patient-file."),
         click.option("--practitioner", metavar="ID",
                      help="Who prepared it: a practitioner's id in clinic.yaml."),
+        click.option("--note-file", metavar="FILE|-",
+                     help="Read the note from this UTF-8 text file (- reads standard "
+                     "input, or what you type, ended by Ctrl-D)."),
         click.option("--note", help="A note for the patient, printed in a box (plain text; "
-                     "**bold**, *italic* and '- ' lists work; at most 1,200 characters)."),
-        click.option("--note-file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Read the note from this UTF-8 text file instead."),
+                     "**bold**, *italic* and '- ' lists work; at most 1,200 characters). "
+                     "Seen by other users, as --patient is: prefer --note-file."),
         click.option("--topics", help="Comma-separated topic ids to use instead of the "
                      "condition's own (must keep safety)."),
         click.option("--layout", type=click.Choice(["handout", "large-print"]),
@@ -499,6 +515,36 @@ def _terminal() -> bool:
     return True
 
 
+def _patient(patient: str | None, patient_file: str | None, note: str | None,
+             note_file: str | None) -> str | None:
+    """In a terminal, ask for the name when it is not given; say what the command line shows.
+
+    Core dumps are off before the name is typed (the library keeps them off).
+    """
+    from brochure.render.private import no_core_dumps
+
+    no_core_dumps()
+    if sys.stdin is None or not sys.stdin.isatty():
+        return patient  # a script: the library says what is missing
+    shown = [name for name, value in (("--patient", patient), ("--note", note))
+             if value is not None]
+    if shown:
+        instead = [advice for name, advice in (
+            ("--patient", "leave --patient out to be asked for the name"),
+            ("--note", "give the note with --note-file")) if name in shown]
+        click.echo(f"warning: other users of this computer can see {' and '.join(shown)} "
+                   "while the command runs, and the shell keeps the command line in its "
+                   f"history; next time {' and '.join(instead)}", err=True)
+    if patient is None and patient_file is None:
+        patient = str(click.prompt("Patient's name (as it should print)", err=True))
+    for option, value, what in (("--patient-file", patient_file, "name"),
+                                ("--note-file", note_file, "note")):
+        if value == "-":
+            click.echo(f"Type the {what} ({option} -), then Ctrl-D on a line of its own:",
+                       err=True)
+    return patient
+
+
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -508,25 +554,30 @@ def _warn(warnings: list[str]) -> None:
 @_personal_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF to write: the only file this command writes.")
-def personalise(condition: str, patient: str, practitioner: str | None, note: str | None,
-                note_file: Path | None, topics: str | None, layout: str, paper: str | None,
+def personalise(condition: str, patient_file: str | None, patient: str | None,
+                practitioner: str | None, note_file: str | None, note: str | None,
+                topics: str | None, layout: str, paper: str | None,
                 language: str | None, allow_fallback: bool, location: str | None,
                 ask_password: bool, project: Path, out: Path) -> None:
     """Make a copy of one condition's handout for one patient.
 
     The cover says who it is for, who prepared it and when; the note prints in a box.
-    Nothing about the patient is kept: the copy is made in memory and --out is the only
-    file written.
+    The name is asked for (or read with --patient-file), so that it is not on the command
+    line. Nothing about the patient is kept: the copy is made in memory, --out is the
+    only file written, and no core dump or temporary file is left.
 
     \b
     Example:
-      brochure personalise back-pain --patient "Ana Pérez" --practitioner dana \\
-        --note "Walk 10 minutes twice a day." --password --out ~/Desktop/handout.pdf
+      brochure personalise back-pain --practitioner dana --note-file note.txt \\
+        --password --out ~/Desktop/handout.pdf
+      brochure personalise back-pain --patient-file name.txt --out handout.pdf
     """
     from brochure.personal import api
 
+    patient = _patient(patient, patient_file, note, note_file)
     done = api.personalise(
-        project=project, condition=condition, patient=patient, out=out,
+        project=project, condition=condition, patient=patient, patient_file=patient_file,
+        out=out,
         practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
         layout=layout, paper=paper, language=language, allow_fallback=allow_fallback,
         location=location, password=_password(ask_password))
@@ -545,8 +596,9 @@ def personalise(condition: str, patient: str, practitioner: str | None, note: st
               help="Write the message to --out as an .eml file instead of sending it.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="With --dry-run: the .eml file to write.")
-def send(condition: str, patient: str, practitioner: str | None, note: str | None,
-         note_file: Path | None, topics: str | None, layout: str, paper: str | None,
+def send(condition: str, patient_file: str | None, patient: str | None,
+         practitioner: str | None, note_file: str | None, note: str | None,
+         topics: str | None, layout: str, paper: str | None,
          language: str | None, allow_fallback: bool, location: str | None,
          ask_password: bool, project: Path, to: str, smtp_config: Path | None,
          dry_run: bool, out: Path | None) -> None:
@@ -558,14 +610,16 @@ def send(condition: str, patient: str, practitioner: str | None, note: str | Non
 
     \b
     Example:
-      brochure send back-pain --patient "Ana Pérez" --to ana@example.com --password
-      brochure send back-pain --patient "Ana Pérez" --to ana@example.com \\
+      brochure send back-pain --to ana@example.com --password
+      brochure send back-pain --patient-file name.txt --to ana@example.com \\
         --dry-run --out /tmp/message.eml
     """
     from brochure.personal import api
 
+    patient = _patient(patient, patient_file, note, note_file)
     done = api.send(
-        project=project, condition=condition, patient=patient, to=to,
+        project=project, condition=condition, patient=patient, patient_file=patient_file,
+        to=to,
         practitioner=practitioner, note=note, note_file=note_file, topics=_split(topics),
         layout=layout, paper=paper, language=language, allow_fallback=allow_fallback,
         location=location, password=_password(ask_password), smtp_config=smtp_config,

@@ -69,6 +69,10 @@ class OutputError(BrochureError):
     """A file could not be written where it was asked for."""
 
 
+class UnprintableText(BrochureError):
+    """A patient's name or note needs characters no font of the brochure has."""
+
+
 class MailError(BrochureError):
     """A personal copy could not be sent (settings, connection, TLS, login or the server)."""
 

@@ -6,7 +6,8 @@
 - Each build has a private temporary folder (``brochure-build-*`` in the system's temporary
   folder, itself locked while the build runs). Workers and WeasyPrint put their temporary
   files and font folders there, so a build that is killed, even with SIGKILL, leaves them in
-  one place, and the next build removes every such folder whose lock is free.
+  one place, and the next build removes every such folder whose lock is free. A personal
+  copy (``personalise``, ``send``) has one too (``private_temp``), without an output lock.
 - SIGTERM and SIGHUP stop the build like Ctrl-C (SIGINT): the workers are stopped, the
   temporary files removed, finished PDFs kept, and the exit code is 128 + the signal.
 
@@ -135,6 +136,24 @@ def hold(out_dir: Path, within: Path | None = None) -> Iterator[Path]:
     if fd is None:
         raise OutputError(f"{display_path(out_dir)}: another build is writing into this "
                           "folder; wait for it to finish, or build into another --out folder")
+    try:
+        with private_temp() as tmp:
+            yield tmp
+    finally:
+        with contextlib.suppress(OSError):  # still locked: no one else holds this file
+            if (within / LOCK_NAME).lstat().st_ino == os.fstat(fd).st_ino:
+                (within / LOCK_NAME).unlink()
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def private_temp() -> Iterator[Path]:
+    """Yield a private temporary folder, removed on every way out; signals stop like Ctrl-C.
+
+    The folder is locked while the block runs, so a later run removes it should this
+    process be killed (``remove_stale_temp``); SIGTERM and SIGHUP raise ``Stopped``, which
+    unwinds every ``finally``. The font configuration made in it is dropped with it.
+    """
     handlers: dict[signal.Signals, Any] = {}
     tmp: Path | None = None
     try:
@@ -156,10 +175,6 @@ def hold(out_dir: Path, within: Path | None = None) -> Iterator[Path]:
         if tmp is not None:
             _forget_fonts()
             shutil.rmtree(tmp, ignore_errors=True)
-        with contextlib.suppress(OSError):  # still locked: no one else holds this file
-            if (within / LOCK_NAME).lstat().st_ino == os.fstat(fd).st_ino:
-                (within / LOCK_NAME).unlink()
-        os.close(fd)
 
 
 def _forget_fonts() -> None:

@@ -7,6 +7,12 @@ when the default-language file changed since it was translated). ``import`` writ
 file's translation back as ``<id>.<lang>.yaml`` with the structure, ids and numbers of the
 default-language file. A file whose translated text is what it already holds is not
 touched, so exporting and importing an unchanged PO file changes nothing.
+
+An import is honest about what it takes: the PO file is UTF-8 (a header declaring another
+charset over non-ASCII text is refused), an entry whose msgid is not the English text as
+it is now is not imported (its file stays stale rather than being marked current), an
+entry naming no file or key of the project is listed, and a control character in any
+msgstr refuses the whole import. Nothing is written unless every file can be.
 """
 
 from __future__ import annotations
@@ -17,15 +23,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from brochure.content.languages import babel_locale, display_name
 from brochure.content.load import Loc, format_loc, load_yaml
 from brochure.content.models import ClinicTranslation, Condition, Topic
-from brochure.content.outfile import atomic_write, check_target
+from brochure.content.outfile import check_target
 from brochure.content.project import Project, translation_record
+from brochure.content.safefile import CONTROL
 from brochure.content.translate import (
     clinic_texts,
     current_hash,
@@ -34,7 +41,13 @@ from brochure.content.translate import (
     translation_path,
 )
 from brochure.content.validate import validate
-from brochure.errors import ContentError, Problem, UsageError, display_path
+from brochure.errors import ContentError, Problem, UsageError, display_path, printable, suggest
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
+
+# The largest PO file read: the shipped content's is about 200 KB.
+PO_LIMIT = 8 * 1024 * 1024
 
 # Keys whose values are ids, codes, links or numbers, never words to translate.
 FIXED_KEYS = {"kind", "tone", "id", "source", "topics", "url", "on", "translation",
@@ -166,11 +179,15 @@ def export_po(project: Project, language: str) -> tuple[bytes, int]:
 
 @dataclass
 class Imported:
-    """What an import did."""
+    """What an import did, or (``pending``) will do once the caller writes the files."""
 
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     incomplete: list[tuple[Path, int]] = field(default_factory=list)  # (file, untranslated)
+    skipped: list[str] = field(default_factory=list)  # one line per entry not imported
+    stale: int = 0  # entries translated from English that has changed since
+    unknown: int = 0  # entries naming no file or key of the project
+    pending: list[tuple[Path, str]] = field(default_factory=list)  # checked, to write
 
 
 class _Dumper(yaml.SafeDumper):
@@ -194,26 +211,129 @@ def _dump(data: dict[str, Any]) -> str:
                      default_flow_style=False)
 
 
-def import_po(project: Project, po_file: Path, language: str) -> Imported:
-    """Write the translations of a PO file back to the ``<id>.<lang>.yaml`` files."""
-    from babel.messages.pofile import read_po
+def read_catalog(text: str, shown: str, language: str) -> tuple[Catalog, list[Message]]:
+    """Parse a PO file's text (UTF-8, as ``read_input`` returns it) with Babel.
 
+    Return the catalog (its header) and every entry in the file's order: Babel's catalog
+    merges a second entry of the same text into the first, keeping the first msgstr, so
+    a second, different translation would go unseen. A malformed line is refused with
+    its number; so is a header that declares another charset while the file holds text
+    that is not ASCII (a UTF-8 file labelled ISO-8859-1 would otherwise be read as
+    mojibake). brochure reads PO files as UTF-8 only.
+    """
+    import codecs
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import PoFileError, PoFileParser
+
+    class Entries(Catalog):
+        """A catalog that also keeps each entry as the file has it."""
+
+        entries: list[Message]
+
+        def __setitem__(self, id: Any, message: Message) -> None:
+            if message.id:
+                self.entries.append(message)
+            super().__setitem__(id, message)
+
+    lines = text.split("\n")  # not splitlines(): U+2028 and the like are text in a msgstr
+    catalog = Entries(locale=babel_locale(language), domain=None)
+    catalog.entries = []
     try:
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=babel_locale(language))
-    except OSError as exc:
-        raise UsageError(f"cannot read {po_file}: {exc.strerror}") from None
+        PoFileParser(catalog, ignore_obsolete=True, abort_invalid=True).parse(lines)
+    except PoFileError as exc:
+        raise UsageError(f"{shown}:{exc.lineno + 1}: not a PO file brochure can read: "
+                         f"{printable(str(exc.args[0]))}; fix the line, or export a new PO "
+                         "file") from None
     except Exception as exc:  # Babel raises several kinds for a malformed file
-        raise UsageError(f"{po_file} is not a PO file Babel can read: {exc}") from None
-    translated: dict[str, str] = {}
-    for message in catalog:
-        if message.id and message.context and isinstance(message.string, str) \
-                and message.string.strip() and not message.fuzzy:
-            translated[message.context] = message.string
+        raise UsageError(f"{shown}: not a PO file brochure can read: "
+                         f"{printable(str(exc))[:120]}; export a new PO file") from None
+    declared = str(catalog.charset or "utf-8")
+    try:
+        utf8 = codecs.lookup(declared).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if not utf8 and not text.isascii():
+        line = next((i for i, row in enumerate(lines, 1) if "charset=" in row.lower()), 1)
+        raise UsageError(
+            f"{shown}:{line}: the header says charset={printable(declared)}, but the file "
+            "is UTF-8 text with letters beyond ASCII, and brochure reads PO files as UTF-8 "
+            "only; if the text reads right as UTF-8, change the header to charset=UTF-8, "
+            "otherwise convert the file first (msgconv --to-code=UTF-8)")
+    return catalog, catalog.entries
+
+
+def _entries(entries: list[Message], shown: str, docs: list[Document],
+             result: Imported, problems: list[Problem]) -> dict[str, str]:
+    """Return the translations to import, by context; report every other entry.
+
+    An entry is imported only when its file and key exist, it is not fuzzy, and its
+    msgid is the English text as it is now: a translation of older English stays out
+    (the file stays stale) instead of being recorded as current.
+    """
+    english = {doc.key: {format_loc(loc): text for loc, text in strings(doc.data)}
+               for doc in docs}
+    paths = {doc.key: doc.path for doc in docs}
+    found: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    for message in entries:
+        line = message.lineno or 1
+        string = message.string
+        texts = [string] if isinstance(string, str) else [t for t in string or () if t]
+        context = message.context or ""
+        bad = next((m for t in texts if (m := CONTROL.search(t)) is not None), None)
+        if bad is not None:
+            problems.append(Problem(shown, line, 1, printable(context),
+                                    f"the translation holds the control character "
+                                    f"U+{ord(bad[0]):04X}, which does not print; delete it"))
+            continue
+        if not isinstance(string, str) or not string.strip() or message.fuzzy:
+            continue  # not translated yet, or not confirmed: the file stays incomplete
+        file, _, key = context.partition(":")
+        where = f"{shown}:{line}: {printable(context)}" if context else f"{shown}:{line}"
+        if not context:
+            result.unknown += 1
+            result.skipped.append(f"{where}: the entry has no msgctxt naming its file and "
+                                  "key; not imported (translate in a PO file exported by "
+                                  "brochure)")
+        elif file not in english:
+            result.unknown += 1
+            result.skipped.append(f"{where}: the project has no file {printable(file)} to "
+                                  f"translate{suggest(file, set(english))}; not imported")
+        elif key not in english[file]:
+            result.unknown += 1
+            result.skipped.append(f"{where}: {display_path(paths[file])} has no text at "
+                                  f"'{printable(key)}'{suggest(key, set(english[file]))}; "
+                                  "not imported")
+        elif message.id != english[file][key]:
+            result.stale += 1
+            result.skipped.append(f"{where}: translated from English that has changed since "
+                                  "(the msgid is not the current text); not imported: export "
+                                  "a new PO file and translate the new text")
+        elif context in found:
+            problems.append(Problem(shown, line, 1, printable(context),
+                                    f"a second translation of this text (the first is at line "
+                                    f"{first_line[context]}); keep one of them"))
+        else:
+            found[context] = string
+            first_line[context] = line
+    return found
+
+
+def import_po(project: Project, text: str, language: str, *, shown: str) -> Imported:
+    """Check a PO file's translations and return the ``<id>.<lang>.yaml`` files to write.
+
+    ``text`` is the PO file's text and ``shown`` its name in messages. Nothing is
+    written here: the files come back in ``pending``, every one validated, for the
+    caller to write all together. Any problem (a control character in a msgstr, a
+    translation its model refuses) raises ContentError, so nothing is written at all.
+    """
+    _, entries = read_catalog(text, shown, language)
     result = Imported()
     problems: list[Problem] = []
-    pending: list[tuple[Path, str]] = []
-    for doc in documents(project):
+    docs = documents(project)
+    translated = _entries(entries, shown, docs, result, problems)
+    for doc in docs:
         units = list(strings(doc.data))
         found = {loc: translated.get(f"{doc.key}:{format_loc(loc)}") for loc, _ in units}
         done = sum(1 for v in found.values() if v is not None)
@@ -224,9 +344,9 @@ def import_po(project: Project, po_file: Path, language: str) -> Imported:
             result.incomplete.append((target, len(units) - done))
             continue
         data = copy.deepcopy(doc.data)
-        for loc, text in found.items():
-            assert text is not None
-            _set(data, loc, text)
+        for loc, value in found.items():
+            assert value is not None
+            _set(data, loc, value)
         current, stale, record = _existing(project, doc, language)
         if current is not None:
             body = {k: v for k, v in current.items() if k != "translation"}
@@ -241,20 +361,16 @@ def import_po(project: Project, po_file: Path, language: str) -> Imported:
                                  "reviewed": reviewed}
         if record is not None and record.note is not None:
             entry["note"] = record.note
-        out = {"translation": entry, **data}
-        text = _dump(out)
-        problems.extend(_validate(doc.kind, target, text))
-        pending.append((target, text))
+        out = _dump({"translation": entry, **data})
+        problems.extend(_validate(doc.kind, target, out))
+        result.pending.append((target, out))
     if problems:
         raise ContentError(problems)
-    # Only translation files inside handouts/ are written, never through a link, and only
-    # once every one of them may be: a refusal leaves every file as it was.
+    # Only translation files inside handouts/ are written, never through a link: each is
+    # checked now, so a refusal comes before any file is written, and again when written.
     within = Path(os.path.realpath(project.root / "handouts"))
-    for target, _ in pending:
+    for target, _ in result.pending:
         check_target(target, kind="translation", within=within)
-    for target, text in pending:
-        atomic_write(target, text.encode("utf-8"), kind="translation", within=within)
-        result.written.append(target)
     return result
 
 

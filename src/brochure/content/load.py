@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from brochure.content.plaintext import char_name, where
-from brochure.content.safefile import Refused, read_inside
+from brochure.content.safefile import CONTROL, Refused, read_inside
 from brochure.errors import ContentError, Problem, display_path, printable, shorten
 
 MAX_FILE_BYTES = 1_000_000
@@ -72,13 +72,11 @@ DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 # Line breaks to YAML (1.1), not to most editors: every line number after one would be off.
 _UNICODE_BREAK = re.compile("[\x85\u2028\u2029]")
-# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _control(text: str) -> str | None:
     """Name the first control character in ``text`` (tabs and line breaks excepted)."""
-    found = _CONTROL.search(text)
+    found = CONTROL.search(text)
     return where(found[0], found.start()) if found else None
 
 

@@ -269,6 +269,42 @@ def atomic_write(path: Path, data: bytes, *, kind: str, within: Path,
     ``private`` (a patient's copy) keeps it readable by its owner only, and its temporary
     file's name does not repeat the target's, which may name the patient.
     """
+    write_all([(path, data)], kind=kind, within=within, private=private)
+
+
+def write_all(files: list[tuple[Path, bytes]], *, kind: str, within: Path,
+              private: bool = False) -> None:
+    """Write several files all or none, each as ``atomic_write`` writes one.
+
+    Every file is checked and written to its temporary file first; only then are they all
+    renamed. When any cannot be (a refusal, a full disk, Ctrl-C), the temporary files are
+    removed and no target changes.
+    """
+    staged: list[tuple[int, str, Path]] = []
+    try:
+        for path, data in files:
+            fd = _folder_for_write(path, within)
+            try:
+                _check_entry(fd, path, KINDS[kind], None)
+                staged.append((fd, _stage(fd, path, data, private), path))
+            except BaseException:
+                os.close(fd)
+                raise
+        for fd, tmp, path in staged:
+            try:
+                os.replace(tmp, path.name, src_dir_fd=fd, dst_dir_fd=fd)
+            except OSError as exc:
+                raise OutputError(f"{display_path(path)}: cannot write the file: "
+                                  f"{exc.strerror}") from None
+    finally:
+        for fd, tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=fd)  # only those not renamed are still there
+            os.close(fd)
+
+
+def _folder_for_write(path: Path, within: Path) -> int:
+    """Make ``path``'s folder if needed, inside ``within``, and return it opened."""
     _folder_in(path, within, None)  # before any folder is made
     try:
         _real(path.parent).mkdir(parents=True, exist_ok=True)
@@ -277,15 +313,11 @@ def atomic_write(path: Path, data: bytes, *, kind: str, within: Path,
                           f"{exc.strerror}") from None
     folder = _folder_in(path, within, None)
     assert folder is not None
-    fd = _open_folder(folder, path, None)
-    try:
-        _check_entry(fd, path, KINDS[kind], None)
-        _write_in(fd, path, data, private)
-    finally:
-        os.close(fd)
+    return _open_folder(folder, path, None)
 
 
-def _write_in(folder: int, path: Path, data: bytes, private: bool) -> None:
+def _stage(folder: int, path: Path, data: bytes, private: bool) -> str:
+    """Write ``data`` to a new temporary file in ``folder``, flushed to disk; return its name."""
     prefix = ".brochure-" if private else f"{PART_PREFIX}{path.name}."
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
         | getattr(os, "O_CLOEXEC", 0)
@@ -304,7 +336,6 @@ def _write_in(folder: int, path: Path, data: bytes, private: bool) -> None:
             writer.write(data)
             writer.flush()
             os.fsync(writer.fileno())
-        os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=folder)
@@ -312,6 +343,7 @@ def _write_in(folder: int, path: Path, data: bytes, private: bool) -> None:
             raise OutputError(f"{display_path(path)}: cannot write the file: "
                               f"{exc.strerror}") from None
         raise
+    return tmp
 
 
 def foreign_entries(folder: Path, ours: Callable[[str], bool]) -> Iterable[Path]:

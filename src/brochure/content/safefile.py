@@ -1,21 +1,32 @@
 """Open only regular files that lie inside allowed folders, and read them with a bound.
 
 Every file the tool reads from a project (YAML, templates, stylesheets, assets, fonts) comes
-through here. The path is resolved first, so a symlink counts where it points; a FIFO, a
-device or a folder is refused by its type before it is opened (opening a FIFO would wait
-for a writer forever, and /dev/zero has size 0 but never ends); and the read stops at the
-limit by the bytes actually read, never by what ``stat`` says. The checks are hand-written
-because no library does this combination: they are a dozen lines on top of ``os``.
+through here, and so does every file a person names on the command line (``read_input``:
+a note, a patient's name, a PO file, the mail settings, or standard input as ``-``).
+The path is resolved first, so a symlink counts where it points; a FIFO, a device or a
+folder is refused by its type before it is opened (opening a FIFO would wait for a writer
+forever, and /dev/zero has size 0 but never ends); and the read stops at the limit by the
+bytes actually read, never by what ``stat`` says. The checks are hand-written because no
+library does this combination: they are a dozen lines on top of ``os``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from brochure.errors import UsageError, display_path, printable
 
 DEFAULT_LIMIT = 20 * 1024 * 1024
+
+# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F;
+# a tab and a line break are text.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class Refused(Exception):
@@ -138,3 +149,75 @@ def digest_file(path: Path) -> str:
         if (kind := _kind(os.fstat(fd).st_mode)) is not None:
             raise Refused(path, f"it is {kind}, not a file; replace it with a regular file")
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+STDIN = "-"  # the name that means standard input
+
+
+def read_input(source: Path | str, *, what: str, limit: int,
+               too_big: str = "give a smaller file", allow_stdin: bool = True,
+               stdin: BinaryIO | None = None) -> str:
+    """Return the text of a file named on the command line, or of standard input (``-``).
+
+    The loader's rules hold for it too: a regular file (a FIFO would wait for a writer
+    forever, /dev/zero never ends), at most ``limit`` bytes, counted as they are read
+    (standard input too), UTF-8, no control characters but tabs and line breaks, which
+    come back as "\\n". Every refusal is one line naming ``what`` (the option, or nothing
+    for an argument), the file and, for its text, the line and column; never its text.
+    ``allow_stdin=False`` reads a file named "-" instead.
+    """
+    name = os.fsdecode(source) if isinstance(source, bytes | os.PathLike) else str(source)
+    label = f"{what} " if what else ""
+    if name == STDIN and allow_stdin:
+        where = f"{label}- (standard input)"
+        stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise UsageError(f"{where}: there is no standard input; give a file instead")
+        try:
+            raw = stream.read(limit + 1)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{where}: cannot read it: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+    else:
+        if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in name):
+            raise UsageError(f"{label}'{printable(name)}' holds a control character; give "
+                             "a plain file name")
+        path = Path(name)
+        where = f"{label}{display_path(path)}"
+        raw = _read_named(path, where, limit, allow_stdin)
+    if len(raw) > limit:
+        raise UsageError(f"{where}: more than {limit:,} bytes; {too_big}")
+    return _plain_text(raw, where)
+
+
+def _read_named(path: Path, where: str, limit: int, allow_stdin: bool) -> bytes:
+    """Read a regular file (a link counts as what it points to), at most ``limit`` + 1 bytes."""
+    refuse = "give a regular file" + (" (or - to read standard input)" if allow_stdin else "")
+    try:
+        if (kind := _kind(path.stat().st_mode)) is not None:
+            raise UsageError(f"{where}: it is {kind}, not a file; {refuse}")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if (kind := _kind(os.fstat(fd).st_mode)) is not None:  # swapped since the check
+                raise UsageError(f"{where}: it is {kind}, not a file; {refuse}")
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+
+
+def _plain_text(raw: bytes, where: str) -> str:
+    """Decode UTF-8 (a byte-order mark is dropped) and refuse control characters."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UsageError(f"{where}:{line}:{column}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
+                         "text; save the file as UTF-8") from None
+    text = text.replace("\r\n", "\n")
+    if (found := CONTROL.search(text)) is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise UsageError(f"{where}:{line}:{column}: the file holds the control character "
+                         f"U+{ord(found[0]):04X}, which does not print; delete it")
+    return text

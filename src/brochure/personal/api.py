@@ -3,13 +3,19 @@
 A copy for one patient is composed, rendered and encrypted in memory; the only file
 written is ``out`` (the PDF, or with ``send(dry_run=True)`` the e-mail as .eml). The
 patient's name is never in a file name the tool picks, a manifest, a progress line or a
-log.
+log. Nothing about the patient outlives the call: the name and note can come from files
+(or standard input) instead of the command line, the process and its renderer write no
+core dump, and every temporary file (WeasyPrint's font copies among them) lives in a
+private folder removed on every way out: success, error, Ctrl-C, SIGTERM, a renderer
+that died.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
@@ -112,14 +118,39 @@ class CopyOptions(TypedDict, total=False):
     today: dt.date | None
 
 
-def _make(root: Path, condition: str, patient: str,
-          options: CopyOptions) -> tuple[Project, Copy, bytes, str]:
-    """Read the project and make the copy, with a renderer process started meanwhile."""
-    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds):
-        from brochure.content.project import load_project
+@contextmanager
+def _private() -> Iterator[None]:
+    """Run the block with no core dumps and its temporary files in a private folder.
 
+    The folder is removed on every way out (the renderer is stopped before), and a
+    folder left by a process that was killed is removed by the next run.
+    """
+    from brochure.catalogue.session import private_temp
+    from brochure.render.private import no_core_dumps
+
+    no_core_dumps()
+    previous = tempfile.tempdir
+    with private_temp() as folder:
+        tempfile.tempdir = str(folder)
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
+
+
+def _make(root: Path, condition: str, patient: str | None, patient_file: Path | str | None,
+          options: CopyOptions) -> tuple[Project, Copy, bytes, str, str]:
+    """Read the name and the project and make the copy, with a renderer started meanwhile.
+
+    Return the project, the copy, its final bytes, its language and the patient's name.
+    """
+    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds, private=True):
+        from brochure.content.project import load_project
+        from brochure.personal.cover import read_patient
+
+        name = read_patient(patient, patient_file, options.get("note_file"))
         proj = load_project(root)
-        return (proj, *_copy(proj, condition=condition, patient=patient, **options))
+        return (proj, *_copy(proj, condition=condition, patient=name, **options), name)
 
 
 def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None = None,
@@ -131,7 +162,8 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
     """Check every option, then make the copy; return it, its final bytes and its language."""
     from brochure.content.translate import localized_clinic
     from brochure.personal.copy import check_language, make_copy
-    from brochure.personal.cover import find_practitioner, prepare, read_note
+    from brochure.personal.cover import check_fonts, find_practitioner, prepare, read_note
+    from brochure.render.glyphs import covered, lacking
 
     lang = check_language(proj, language)
     if paper is not None and paper not in ("letter", "a4"):
@@ -143,6 +175,7 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
     personal = prepare(proj.clinic, patient=patient, practitioner=person,
                        note=read_note(note, note_file), today=today or dt.date.today(),
                        language=lang)
+    check_fonts(personal, lacking(covered(proj.root)))  # before anything renders
     made = make_copy(proj, condition=condition, personal=personal, layout=layout,
                      paper=paper or proj.clinic.defaults.paper, topics=topics,
                      location=location, language=lang, allow_fallback=allow_fallback)
@@ -158,23 +191,27 @@ def personalise(
     *,
     project: Path | str = ".",
     condition: str,
-    patient: str,
+    patient: str | None = None,
+    patient_file: Path | str | None = None,
     out: Path | str,
     **options: Unpack[CopyOptions],
 ) -> PersonalCopy:
     """Make a copy of one condition's handout for one patient and write it to ``out``.
 
-    The cover says who it is for, who prepared it and when; ``note`` (or ``note_file``)
-    prints as a boxed section; ``topics`` replaces the condition's own list. ``language``
-    makes the copy from that language's translation files (refused, naming the missing
-    ones, unless ``allow_fallback``, as a build does). With ``password`` the PDF is
-    encrypted with AES-256. Nothing else is written.
+    The cover says who it is for (``patient``, or read from ``patient_file``; ``-`` is
+    standard input), who prepared it and when; ``note`` (or ``note_file``) prints as a
+    boxed section; ``topics`` replaces the condition's own list. ``language`` makes the
+    copy from that language's translation files (refused, naming the missing ones,
+    unless ``allow_fallback``, as a build does). With ``password`` the PDF is encrypted
+    with AES-256. Nothing else is written, and this process writes no core dump from
+    now on.
     """
     root = _root(project)
     target = Path(out)
     within = target_folder(target, project=root, kind="pdf", option="--out")
-    _, made, pdf, _ = _make(root, condition, patient, options)
-    atomic_write(target, pdf, kind="pdf", within=within, private=True)
+    with _private():
+        _, made, pdf, _, _ = _make(root, condition, patient, patient_file, options)
+        atomic_write(target, pdf, kind="pdf", within=within, private=True)
     return PersonalCopy(out=target, pages=made.pages, bytes=len(pdf),
                         encrypted=options.get("password") is not None, warnings=made.warnings)
 
@@ -183,7 +220,8 @@ def send(
     *,
     project: Path | str = ".",
     condition: str,
-    patient: str,
+    patient: str | None = None,
+    patient_file: Path | str | None = None,
     to: str,
     smtp_config: Path | str | None = None,
     dry_run: bool = False,
@@ -195,8 +233,18 @@ def send(
     The settings come from ``smtp_config``, $BROCHURE_SMTP_CONFIG or
     ~/.config/brochure/smtp.toml. With ``dry_run`` the message is written to ``out``
     (an .eml file) instead, and no connection is made. The message is sent once; any
-    failure raises MailError with one line, and nothing is retried.
+    failure raises MailError with one line, and nothing is retried. The patient and the
+    copy's options are as for ``personalise``.
     """
+    with _private():
+        return _send(project=project, condition=condition, patient=patient,
+                     patient_file=patient_file, to=to, smtp_config=smtp_config,
+                     dry_run=dry_run, out=out, **options)
+
+
+def _send(*, project: Path | str, condition: str, patient: str | None,
+          patient_file: Path | str | None, to: str, smtp_config: Path | str | None,
+          dry_run: bool, out: Path | str | None, **options: Unpack[CopyOptions]) -> Sent:
     from brochure.personal import delivery, mail, smtpconf
 
     root = _root(project)
@@ -216,7 +264,7 @@ def send(
         settings = smtpconf.load_settings(path, project=root)
     if not dry_run and settings is not None:
         secret = smtpconf.password(settings)  # before the copy is made: fail fast
-    proj, made, pdf, lang = _make(root, condition, patient, options)
+    proj, made, pdf, lang, patient = _make(root, condition, patient, patient_file, options)
     from brochure.personal.cover import find_practitioner
 
     clinic = proj.clinic

@@ -76,5 +76,13 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
                                roots=render_roots(project.root), base_url=project.root,
                                inspect=inspect, css=stylesheet_text(project.root, b))
+    from brochure.personal.cover import check_fonts
+    from brochure.render.glyphs import notdef_characters
+
+    # A box in the name or the note, which the check before rendering let through (a
+    # project font counted there that the cover does not use): refused in the same words,
+    # and WeasyPrint's warning, which quotes the text, is not shown.
+    boxes = notdef_characters(warnings) & set(personal.patient + (personal.note or ""))
+    check_fonts(personal, lambda char: char in boxes)
     shown = [w.replace(personal.patient, "[patient]") for w in dict.fromkeys(warnings)]
     return Copy(pdf=pdf, pages=pages, title=b.title, warnings=shown)

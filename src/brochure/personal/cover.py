@@ -3,51 +3,77 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from brochure.compose.brochure import Personal
 from brochure.content.models import Clinic, Practitioner
 from brochure.content.plaintext import text_problem
-from brochure.errors import UsageError, display_path, suggest
+from brochure.content.safefile import STDIN, read_input
+from brochure.errors import UnprintableText, UsageError, display_path, suggest
 
 NAME_LIMIT = 80  # characters in the patient's name
 NOTE_LIMIT = 1200  # characters in the note: about a third of a handout page
+# Bytes read from a name or note file (or standard input): room for the characters in
+# any script, with spaces and line breaks, and a bound on what is read.
+NAME_FILE_LIMIT = 4 * 1024
+NOTE_FILE_LIMIT = 16 * 1024
 
 
-def patient_name(value: str) -> str:
+def patient_name(value: str, what: str = "--patient") -> str:
     """Return the patient's name, checked; the errors never repeat the name itself."""
     if (problem := text_problem(value.strip())) is not None:
-        raise UsageError(f"--patient {problem}")
-    name = " ".join(value.split())
+        raise UsageError(f"{what} {problem}")
+    name = unicodedata.normalize("NFC", " ".join(value.split()))
     if not name:
-        raise UsageError("--patient is empty; give the patient's name as it should print")
+        raise UsageError(f"{what} is empty; give the patient's name as it should print")
     if len(name) > NAME_LIMIT:
-        raise UsageError(f"--patient has {len(name)} characters; keep it to {NAME_LIMIT} or "
+        raise UsageError(f"{what} has {len(name)} characters; keep it to {NAME_LIMIT} or "
                          "fewer (the name as the patient likes it printed)")
     return name
+
+
+def read_patient(patient: str | None, patient_file: Path | str | None,
+                 note_file: Path | str | None = None) -> str:
+    """Return the patient's name, given as text or read from a file (``-``: standard input).
+
+    The name is never needed on the command line, where other users of the computer can
+    see it (ps, /proc) and the shell keeps it in its history.
+    """
+    if patient is not None and patient_file is not None:
+        raise UsageError("give the patient's name with --patient or --patient-file, not both")
+    if patient_file is not None:
+        if str(patient_file) == STDIN and note_file is not None and str(note_file) == STDIN:
+            raise UsageError("--patient-file and --note-file cannot both read standard "
+                             "input (-); give one of them a file")
+        text = read_input(patient_file, what="--patient-file", limit=NAME_FILE_LIMIT,
+                          too_big=f"a name is at most {NAME_LIMIT} characters")
+        shown = "-" if str(patient_file) == STDIN else display_path(Path(patient_file))
+        return patient_name(text, f"--patient-file {shown}")
+    if patient is None:
+        raise UsageError("the patient's name is missing: run the command in a terminal to "
+                         "be asked for it, or give --patient-file FILE (- reads standard "
+                         "input); --patient NAME works too, but other users of this "
+                         "computer can see it")
+    return patient_name(patient)
 
 
 def read_note(note: str | None, note_file: Path | str | None) -> str | None:
     """Return the note from the text or the file given (not both), checked for length.
 
     The note is content text: paragraphs, lists, **bold** and *italic*, never HTML (raw
-    tags print as the text they are).
+    tags print as the text they are). ``note_file`` may be ``-``: standard input.
     """
     if note is not None and note_file is not None:
         raise UsageError("give the note with --note or --note-file, not both")
     if note_file is not None:
-        path = Path(note_file)
-        try:
-            note = path.read_text("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UsageError(f"--note-file {display_path(path)} is not UTF-8 text; save it "
-                             "as UTF-8") from None
-        except OSError as exc:
-            raise UsageError(f"--note-file {display_path(path)}: cannot read it: "
-                             f"{exc.strerror}") from None
+        note = read_input(note_file, what="--note-file", limit=NOTE_FILE_LIMIT,
+                          too_big=f"a note is at most {NOTE_LIMIT:,} characters")
     if note is None:
         return None
     text = "\n".join(line.rstrip() for line in note.replace("\r\n", "\n").split("\n")).strip()
+    text = unicodedata.normalize("NFC", text)
     if not text:
         return None
     if len(text) > NOTE_LIMIT:
@@ -56,6 +82,31 @@ def read_note(note: str | None, note_file: Path | str | None) -> str | None:
     if (problem := text_problem(text, newlines=True)) is not None:
         raise UsageError(f"the note {problem}")
     return text
+
+
+def check_fonts(personal: Personal, lacks: Callable[[str], bool]) -> None:
+    """Refuse a name or note holding characters no font of the brochure has (``lacks``).
+
+    Such a character would print as an empty box, and WeasyPrint's warning would quote
+    it. The message counts them and says where the first is; it repeats neither the text
+    nor the characters (their code points would spell the name).
+    """
+    for what, text, lines in (("the patient's name", personal.patient, False),
+                              ("the note", personal.note or "", True)):
+        found = [i for i, char in enumerate(text) if not char.isspace() and lacks(char)]
+        if not found:
+            continue
+        first, count = found[0], len(found)
+        start = text.rfind("\n", 0, first) + 1
+        where = (f"line {text.count(chr(10), 0, first) + 1}, column {first - start + 1}"
+                 if lines else f"character {first + 1}")
+        many = count != 1
+        them, boxes = ("them", "empty boxes") if many else ("it", "an empty box")
+        raise UnprintableText(
+            f"{what} has {count} character{'s' if many else ''} that no font of the brochure "
+            f"has ({'the first ' if many else ''}at {where}), so {'they' if many else 'it'} "
+            f"would print as {boxes}; write {them} another way (the bundled font has Latin "
+            f"letters), or add a font that has {them} to assets/ with @font-face")
 
 
 def find_practitioner(clinic: Clinic, practitioner_id: str | None) -> Practitioner | None:

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from brochure.content.safefile import read_input
 from brochure.errors import MailError, display_path
 from brochure.personal.headers import one_line, sender_parts
 
@@ -26,6 +27,7 @@ PASSWORD_ENV = "BROCHURE_SMTP_PASSWORD"
 KEYRING_SERVICE = "brochure-smtp"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MAX_CA_BYTES = 10_000_000  # a bundle of every public authority is under 1 MB
+SETTINGS_LIMIT = 64 * 1024  # bytes: a settings file is a few lines
 
 Host = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:\[\]-]+$", max_length=253)]
 
@@ -101,10 +103,9 @@ def load_settings(path: Path, *, project: Path) -> SmtpSettings:
     if mode & 0o077:
         raise MailError(f"{shown}: other users can read or change this file (mode "
                         f"{mode:04o}); make it yours alone with: chmod 600 {shown}")
+    text = read_input(resolved, what="", limit=SETTINGS_LIMIT, allow_stdin=False)
     try:
-        data = tomllib.loads(resolved.read_text("utf-8"))
-    except UnicodeDecodeError:
-        raise MailError(f"{shown}: not UTF-8 text; save it as UTF-8") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = f"{shown}:{match[1]}:{match[2]}" if match else shown

@@ -69,7 +69,13 @@ def only_our_fonts() -> Iterator[None]:
 
 
 def forget() -> None:
-    """Forget the configuration (its folder was removed with a build's private folder)."""
+    """Remove the configuration's folder and forget it; the next render writes it anew.
+
+    The renderer and worker processes leave with ``os._exit``, which runs no finalizer:
+    this is how their folder goes.
+    """
+    if private_config.cache_info().currsize:
+        _remove(private_config().parent)
     private_config.cache_clear()
 
 

@@ -56,8 +56,12 @@ class Renderer:
         self.ready: bool | None = None  # None until the renderer says whether it started
 
     @classmethod
-    def start(cls, *, memory_mb: int, seconds: float = 300.0) -> Renderer | None:
-        """Start a renderer process; return None where one cannot be started."""
+    def start(cls, *, memory_mb: int, seconds: float = 300.0,
+              private: bool = False) -> Renderer | None:
+        """Start a renderer process; return None where one cannot be started.
+
+        A ``private`` one (it renders a patient's copy) writes no core dump.
+        """
         if os.name != "posix" or not sys.executable:
             return None
         to_read, to_write = os.pipe()
@@ -65,7 +69,8 @@ class Renderer:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "brochure.render.service", str(to_read),
-                 str(back_write), str(memory_mb), repr(seconds)],
+                 str(back_write), str(memory_mb), repr(seconds),
+                 *(["private"] if private else [])],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, pass_fds=(to_read, back_write))
         except OSError:
             for fd in (to_read, to_write, back_read, back_write):
@@ -146,8 +151,11 @@ _ACTIVE: list[Renderer] = []
 
 
 @contextmanager
-def ahead(*, memory_mb: int, seconds: float, wanted: bool = True) -> Iterator[None]:
+def ahead(*, memory_mb: int, seconds: float, wanted: bool = True,
+          private: bool = False) -> Iterator[None]:
     """Start a renderer process for the block's renders (when ``wanted``); stop it after.
+
+    A ``private`` renderer (for a patient's copy) writes no core dump.
 
     A process that has imported WeasyPrint already (a test run, a script that builds
     again and again) gains nothing from one, and starts none; nor does one that may use
@@ -156,7 +164,8 @@ def ahead(*, memory_mb: int, seconds: float, wanted: bool = True) -> Iterator[No
     from brochure.render import pdf
 
     wanted = wanted and "weasyprint" not in sys.modules and _cpus() > 1
-    renderer = Renderer.start(memory_mb=memory_mb, seconds=seconds) if wanted else None
+    renderer = (Renderer.start(memory_mb=memory_mb, seconds=seconds, private=private)
+                if wanted else None)
     if renderer is None:
         yield
         return
@@ -311,7 +320,14 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Run the renderer: ``python -m brochure.render.service IN OUT MEMORY_MB SECONDS``."""
+    """Run the renderer: ``python -m brochure.render.service IN OUT MEMORY_MB SECONDS [private]``.
+
+    ``private``: it renders a patient's copy, so it writes no core dump.
+    """
+    if argv[4:5] == ["private"]:
+        from brochure.render.private import no_core_dumps
+
+        no_core_dumps()
     # The build's process stops this one; Ctrl-C in the terminal reaches it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
