@@ -288,8 +288,8 @@ def test_the_name_comes_from_a_file_never_needing_the_command_line(project: Path
          "print"),
         ("A" * 81, "error: --patient-file name.txt has 81 characters; keep it to 80 or fewer "
          "(the name as the patient likes it printed)"),
-        ("Ana\u200bP\u00e9rez", "error: --patient-file name.txt holds control characters; "
-         "type the name as plain text"),
+        ("Ana\u200bP\u00e9rez", "error: --patient-file name.txt holds an invisible character, "
+         "U+200B ZERO WIDTH SPACE at position 4, which can hide or reorder text; delete it"),
     ]
     for text, message in cases:
         name.write_text(text, "utf-8")

@@ -192,8 +192,14 @@ def test_no_clinic_value_can_break_the_subject_or_a_header(
             clinic.write_text(changed, "utf-8")
             line = next(n for n, row in enumerate(changed.splitlines(), 1) if "Bcc" in row)
             result = send(config) if i % 2 == 0 else dry_run(tmp_path, config)[0]
-            assert_refused(result, f"handouts/clinic.yaml:{where.format(line=line)}: holds a "
-                           f"line break ({printable(char)}); write it on one line")
+            # The content's own rules refuse it as the project is read, before send does
+            # anything: one line naming the file, line, key and the character.
+            assert (result.exit_code, result.stdout) == (1, ""), result.output
+            first, count = result.stderr.splitlines()
+            assert first.startswith(f"handouts/clinic.yaml:{where.format(line=line)}: the "
+                                    f"text holds a line break, U+{ord(char):04X} "), first
+            assert first.endswith("; write it on one line"), first
+            assert count == "1 problem found in the content"
     assert server[1].messages == []
     assert not (tmp_path / "outbox" / "message.eml").exists()
 

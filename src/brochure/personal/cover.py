@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,9 @@ NOTE_FILE_LIMIT = 16 * 1024
 
 def patient_name(value: str, what: str = "--patient") -> str:
     """Return the patient's name, checked; the errors never repeat the name itself."""
-    if (problem := text_problem(value.strip())) is not None:
+    # A file may wrap the name over lines: plain spaces, tabs and line ends count as one
+    # space; any other break or an invisible character is refused.
+    if (problem := text_problem(re.sub(r"[ \t\r\n]+", " ", value).strip())) is not None:
         raise UsageError(f"{what} {problem}")
     name = unicodedata.normalize("NFC", " ".join(value.split()))
     if not name:
