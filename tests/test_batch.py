@@ -211,7 +211,7 @@ def test_the_cli_lists_each_failure_and_exits_1(make_project) -> None:
     result = CliRunner().invoke(main, ["build", "--jobs", "2"], prog_name="brochure")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "error: back-pain.handout.letter.en.pdf and 1 more: styles/handout.css:1:24: refused "
+        "error: back-pain.handout.letter.en.pdf and 1 more: styles/handout.css:1:20: refused "
         "to load 'file:///etc/passwd': it is outside the project's assets/, styles/ and templates/ "
         "folders; copy the file into assets/",
         "error: 2 of 2 brochures failed; fix the errors above and build again",
