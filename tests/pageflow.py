@@ -33,6 +33,7 @@ class PageFlow:
     stranded: tuple[str, ...]  # headings stranded at the foot of the page
     last: str | None  # the last line of text in the text area
     chars: tuple[int, ...]  # characters in each full line of body text
+    smallest: float  # the size of the smallest printed character, in points
 
 
 def flow(path: Path) -> list[PageFlow]:
@@ -50,7 +51,9 @@ def flow(path: Path) -> list[PageFlow]:
                 blank=largest_blank(page, area),
                 stranded=tuple(stranded_headings(page, area, found=body)),
                 last=body[-1].text.strip() if body else None,
-                chars=tuple(chars_per_line(page, area, size=size, found=body)) if size else ()))
+                chars=tuple(chars_per_line(page, area, size=size, found=body)) if size else (),
+                smallest=min((float(c["size"]) for c in page.chars if c["text"].strip()),
+                             default=float("inf"))))
     return pages
 
 
