@@ -180,3 +180,22 @@ def test_out_may_not_be_the_content(make_project) -> None:
     for bad in (root, root / "handouts"):
         with pytest.raises(UsageError, match="would mix brochures with the content"):
             brochure.build(project=root, out=bad)
+
+
+def test_each_project_gets_its_own_templates_after_the_working_folder_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import minimal_files, write_tree
+
+    # The first project has a templates/ folder but uses the package's handout template;
+    # the second, at the same relative path ".", has a handout template of its own.
+    own = ("{% extends 'base.html.j2' %}{% block body %}<p>Template of the second "
+           "project.</p>{% endblock %}")
+    made = []
+    for name, extra in (("first", {"templates/message.txt.j2": "Subject: Hi\n\nHello\n"}),
+                        ("second", {"templates/handout.html.j2": own})):
+        root = write_tree(tmp_path / name, {**minimal_files(), **extra})
+        monkeypatch.chdir(root)
+        [pdf] = brochure.build(project=".").outputs
+        made.append(" ".join(text(root / pdf).split()))
+    assert "Template of the second project." not in made[0]
+    assert "Template of the second project." in made[1]

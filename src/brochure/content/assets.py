@@ -56,8 +56,12 @@ def package_templates_dir() -> Path:
 
 
 def template_dirs(project: Path) -> list[Path]:
-    """Return the template search path: the project's own folder first."""
-    own = project / "templates"
+    """Return the template search path: the project's own folder first.
+
+    Absolute, so that an environment kept for a search path never serves the templates of
+    a project that was at the same relative path before the working folder changed.
+    """
+    own = Path(os.path.abspath(project)) / "templates"  # noqa: PTH100 (keeps links)
     return [own, package_templates_dir()] if own.is_dir() else [package_templates_dir()]
 
 
