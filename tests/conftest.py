@@ -26,6 +26,17 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Run one test process more than there are CPUs (``-n auto``).
+
+    Many tests wait on what they started (a server, a deadline, a build in other
+    processes); one more process keeps every CPU busy meanwhile (356 s against 373 s for
+    the suite on two CPUs, one run each).
+    """
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1) + 1
+
 CLINIC = """\
 name: Test Clinic
 contact:
