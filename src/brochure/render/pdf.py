@@ -86,6 +86,20 @@ def _font_config() -> Any:
     return config
 
 
+def _fonts() -> Any:
+    """Return the font configuration; a new one if its font folder was removed meanwhile.
+
+    The folder lies in a command's private temporary folder; should that be removed
+    without a reset (another process cleaning up after a killed one), the configuration
+    is made again rather than pointing WeasyPrint at files that are gone.
+    """
+    from brochure.render.weasy import font_folder_gone
+
+    if _font_config.cache_info().currsize and font_folder_gone(_font_config()):
+        reset()
+    return _font_config()
+
+
 def reset() -> None:
     """Forget the font configuration and parsed stylesheets; the next render makes new ones.
 
@@ -135,7 +149,7 @@ def _stylesheet(css: str, base: str, roots: tuple[Path, ...]) -> _Sheet:
         try:
             parsed = weasyprint.CSS(string=css, base_url=base,
                                     url_fetcher=make_fetcher(roots, refused),
-                                    font_config=_font_config(), color_profiles=profiles)
+                                    font_config=_fonts(), color_profiles=profiles)
         finally:
             logger.removeHandler(handler)
         if len(_SHEETS) >= _SHEETS_KEPT:
@@ -225,7 +239,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         }
         if variant.startswith("pdf/a"):
             options["pdf_tags"] = True  # PDF/A-2u does not ask for tags; keep them anyway
-        laid_out = document.render(font_config=_font_config(), cache=images,
+        laid_out = document.render(font_config=_fonts(), cache=images,
                                    stylesheets=sheets, color_profiles=profiles, **options)
         if refused:
             raise refused_error(refused, base_url)

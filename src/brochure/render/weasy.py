@@ -8,6 +8,7 @@ pyproject.toml bounds the dependency below the next major release.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 
@@ -17,6 +18,12 @@ def root_box(page: Any) -> Any:
     The fit check walks it to measure how full each fixed panel is.
     """
     return page._page_box
+
+
+def font_folder_gone(config: Any) -> bool:
+    """Return True when the folder a FontConfiguration copied its fonts into was removed."""
+    folder = getattr(config, "_folder", None)
+    return bool(folder) and not Path(str(folder)).is_dir()
 
 
 def remove_font_folder(config: Any) -> None:
