@@ -77,18 +77,13 @@ def _until(driver: Any, check: Any, what: str) -> dict[str, Any]:
 
 def _warm_render(bench: Bench, root: Path) -> float:
     """Time one render of the brochure in this (warm) process, as a worker does it."""
-    from brochure.catalogue.produce import produce
-    from brochure.compose.brochure import assemble
-    from brochure.content.assets import render_roots
-    from brochure.content.layouts import get_layout
     from brochure.content.project import load_project
+    from brochure.recipe.job import Job
+    from brochure.recipe.make import make
 
     start = time.perf_counter()
     project = load_project(root)
-    b = assemble(project, project.conditions[CONDITION], layout=get_layout(LAYOUT),
-                 paper=PAPER)
-    out = bench.tmp / "serve-warm"
-    produce(b, root=root, roots=render_roots(root), out_dir=out, within=out.resolve())
+    make(project, Job(CONDITION, LAYOUT, PAPER, project.language))
     return time.perf_counter() - start
 
 

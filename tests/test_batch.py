@@ -18,9 +18,11 @@ from tests.conftest import CLINIC, CONDITION, INTRO
 
 import brochure
 from brochure.catalogue.batch import Limits, Outcome, run
-from brochure.catalogue.matrix import expand, parse_shard, shard
 from brochure.cli import main
 from brochure.errors import BuildFailed, UsageError
+from brochure.recipe.job import Job
+from brochure.recipe.select import parse_shard
+from brochure.recipe.select import shard_of as shard
 
 AFTERCARE = INTRO.replace("title: What is dry needling?", "title: After your visit")
 NECK = (CONDITION.replace("back pain", "neck pain").replace("Back pain", "Neck pain")
@@ -63,8 +65,9 @@ def test_no_arguments_build_the_default_matrix_from_clinic_yaml(make_project) ->
 
 
 def test_shards_cover_the_matrix_exactly_once() -> None:
-    jobs = expand([f"c{i}" for i in range(14)], ["handout", "trifold", "poster", "booklet",
-                                                  "large-print"], ["letter", "a4"], ["en"])
+    jobs = [Job(f"c{i}", lay, paper, "en") for i in range(14)
+            for lay in ("handout", "trifold", "poster", "booklet", "large-print")
+            for paper in ("letter", "a4")]
     assert len(jobs) == 140
     for count in (1, 2, 3, 7, 11, 140, 200):
         parts = [shard(jobs, k, count) for k in range(1, count + 1)]

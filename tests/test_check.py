@@ -145,8 +145,8 @@ def test_cli_exit_codes_and_json(make_project) -> None:
     data = json.loads(as_json.output)
     assert sorted(data) == ["brochures", "passed", "strict", "summary", "version"]
     assert data["summary"] == {"brochures": 1, "errors": 0, "warnings": 0}
-    assert sorted(data["brochures"][0]) == ["file", "findings", "id", "pemat", "readability",
-                                            "sections", "title"]
+    assert sorted(data["brochures"][0]) == ["audited", "file", "findings", "id", "pemat",
+                                            "readability", "sections", "title"]
     assert data["brochures"][0]["pemat"]["score"] == 100
     bad = runner.invoke(main, ["check", "--content-only", "--strict", "nope"])
     assert bad.exit_code == 2

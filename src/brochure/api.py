@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from brochure import __version__
 from brochure.catalogue.batch import Limits
-from brochure.catalogue.matrix import parse_shard
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
+from brochure.recipe.select import parse_shard
 
 if TYPE_CHECKING:
     from brochure.catalogue.run import BuildResult, Progress
@@ -130,22 +130,16 @@ def check(
     (PDF/X-4, boxes, colour, marks, lines, images, ink).
     """
     from brochure.checks.run import CheckResult, check_brochures
-    from brochure.content.layouts import select_layouts
     from brochure.content.project import load_project
-    from brochure.content.translate import layouts_for, select_languages
+    from brochure.recipe.select import select
 
     if print_shop and not render:
         raise UsageError("--print-shop reads back the rendered print-shop PDF; leave out "
                          "--content-only")
-    root = _project_root(project)
-    proj = load_project(root)
-    defaults = proj.clinic.defaults
-    chosen = [lay.id for lay in select_layouts(_names(layout) or defaults.layouts)]
-    by_language = {code: select_layouts(layouts_for(
-        defaults, code, chosen, explicit_layout=bool(_names(layout)),
-        explicit_lang=bool(_names(lang)))) for code in select_languages(proj, _names(lang))}
-    reports = check_brochures(proj, list(conditions), layouts=by_language,
-                              paper=paper or defaults.paper, render=render, today=today,
+    proj = load_project(_project_root(project))
+    chosen = select(proj, conditions=conditions, layouts=_names(layout),
+                    papers=[paper] if paper else [], languages=_names(lang), paper="default")
+    reports = check_brochures(proj, chosen, render=render, today=today,
                               print_shop=print_shop)
     return CheckResult(reports=reports, strict=strict)
 
@@ -248,11 +242,12 @@ def merge_manifests(paths: Sequence[Path | str], *, out: Path | str | None = Non
 def translations(*, project: Path | str = ".", languages: Sequence[str] = ()) -> Coverage:
     """Return how complete each language is: translated, missing and stale files."""
     from brochure.content.project import load_project
-    from brochure.content.translate import coverage, select_languages
+    from brochure.content.translate import coverage
+    from brochure.recipe.select import select
 
     proj = load_project(_project_root(project))
-    wanted = select_languages(proj, list(languages)) if languages else None
-    return coverage(proj, [lang for lang in wanted or [] if lang != proj.language] or None)
+    wanted = select(proj, languages=languages).languages if languages else ()
+    return coverage(proj, [lang for lang in wanted if lang != proj.language] or None)
 
 
 def export_translations(*, project: Path | str = ".", lang: str,

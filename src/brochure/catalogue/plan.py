@@ -16,7 +16,6 @@ from pathlib import Path
 
 from brochure import __version__
 from brochure.catalogue.manifest import Entry, inputs_hash
-from brochure.catalogue.matrix import Job
 from brochure.content.assets import (
     PACKAGE_DIR,
     font_files,
@@ -28,18 +27,7 @@ from brochure.content.layouts import get_layout
 from brochure.content.project import Project
 from brochure.content.safefile import Refused, walk_files
 from brochure.errors import ContentError, Problem, display_path
-
-
-@dataclass(frozen=True)
-class Options:
-    """Build options that change what an output looks like (part of its inputs hash)."""
-
-    topics: tuple[str, ...] | None = None
-    location: str | None = None
-    html: bool = False
-    strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
-    archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
-    allow_fallback: bool = False  # untranslated parts in the default language, marked
+from brochure.recipe.job import Job, Options
 
 
 @dataclass(frozen=True)

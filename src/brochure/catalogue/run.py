@@ -14,16 +14,14 @@ from brochure.catalogue.batch import Limits, Outcome
 from brochure.catalogue.manifest import Entry, manifest_name
 from brochure.catalogue.manifest import dumps as manifest_dumps
 from brochure.catalogue.manifest import read as read_manifest
-from brochure.catalogue.matrix import Job, expand
-from brochure.catalogue.matrix import shard as shard_jobs
 from brochure.catalogue.outdir import claim
-from brochure.catalogue.plan import Options, Planned, plan, up_to_date
+from brochure.catalogue.plan import Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
-from brochure.content.layouts import select_layouts
 from brochure.content.outfile import atomic_write
-from brochure.content.project import load_project
-from brochure.content.translate import layouts_for, select_languages
+from brochure.content.project import Project, load_project
 from brochure.errors import BuildFailed, CheckFailed
+from brochure.recipe.job import Job, Options
+from brochure.recipe.select import Selection, select
 from brochure.render.output import remove_stale_parts
 from brochure.render.service import release as release_renderer
 
@@ -107,44 +105,12 @@ def build_catalogue(
     """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``."""
     started = time.perf_counter()
     proj = load_project(root)
-    defaults = proj.clinic.defaults
-    chosen = select_layouts(list(layouts) or defaults.layouts)
-    papers = list(dict.fromkeys(list(papers) or defaults.matrix_papers))
-    for lay in chosen:
-        for name in papers:
-            lay.paper_spec(name)
-    items = proj.select(list(conditions))
-    languages = select_languages(proj, list(lang))
     options = Options(topics=tuple(topics) if topics is not None else None,
                       location=location, html=html, strict=strict,
                       archive=archive, allow_fallback=allow_fallback)
-    if topics is not None or location is not None:
-        # Wrong ids are a usage error before anything runs, not one failure per item.
-        from brochure.compose.brochure import assemble
-
-        assemble(proj, items[0], layout=chosen[0], paper=papers[0],
-                 topics=list(options.topics) if options.topics is not None else None,
-                 location=location)
-    by_language = {code: layouts_for(defaults, code, [lay.id for lay in chosen],
-                                     explicit_layout=bool(layouts), explicit_lang=bool(lang))
-                   for code in languages}
-    if check or strict:
-        from brochure.checks.run import CheckResult, check_brochures
-
-        gate = CheckResult(check_brochures(
-            proj, list(conditions), layouts={code: chosen[:1] for code in languages},
-            paper=defaults.paper, render=False), strict=strict)
-        if not gate.passed:
-            raise CheckFailed(gate)
-    if not allow_fallback:
-        from brochure.content.translate import check_complete
-
-        check_complete(proj, items, list(options.topics) if options.topics is not None
-                       else None, languages)
-    matrix = sorted({job for code in languages for job in expand(
-        [i.id for i in items], by_language[code], papers, [code], print_shop=print_shop)})
-    if part is not None:
-        matrix = shard_jobs(matrix, *part)
+    chosen = select(proj, conditions=conditions, layouts=layouts, papers=papers,
+                    languages=lang, print_shop=print_shop, shard=part)
+    _before(proj, chosen, options, gate=check or strict, strict=strict)
     # The folder is checked again now, after the project was read: where it leads, and
     # that it holds only a build's files. Every write checks its place once more.
     within = claim(out_dir, project=root, explicit=explicit_out)
@@ -152,82 +118,129 @@ def build_catalogue(
         # Temporary files of a build that was killed are ours to tidy, now that no other
         # build can be writing here; nothing else is touched.
         remove_stale_parts(out_dir)
-        manifest_path = out_dir / manifest_name(part)
-        previous = {**read_manifest(out_dir / manifest_name(None)), **read_manifest(manifest_path)}
-        # A shard's manifest lists only its own outputs; the main one keeps every output
-        # still in the folder, so building one condition does not forget the others.
-        entries = {} if part is not None else {
-            n: e for n, e in previous.items() if (out_dir / n).is_file()}
-        result = BuildResult(manifest=manifest_path)
-        total = len(matrix)
-        todo: list[Planned] = []
-        for planned in plan(proj, matrix, options):
-            name = planned.job.name
-            if not force and up_to_date(planned, previous.get(name), out_dir):
-                entries[name] = previous[name]
-                result.unchanged.append(name)
-                if on_progress is not None:
-                    on_progress(Progress(name, "unchanged", len(result.unchanged), total, 0.0))
-            else:
-                todo.append(planned)
+        book = _Book(out_dir, within, part, total=len(chosen.jobs), on_progress=on_progress)
+        todo = book.plan(proj, list(chosen.jobs), options, force=force)
         if len(todo) != 1:  # a renderer started ahead of a one-brochure build is not needed
             release_renderer()
-        hashes = {p.job: p.inputs for p in todo}
-        # Longest first (by the last build's times), so no worker is left with a long
-        # brochure at the end while the others wait; new items keep their matrix order.
-        todo.sort(key=lambda p: -(previous[p.job.name].render_seconds
-                                  if p.job.name in previous else float("inf")))
-        last_text, last_save = manifest_text(manifest_path), time.monotonic()
-
-        def save(*, final: bool) -> None:
-            # At most once a second while building, so a killed build keeps most of what it
-            # finished; a manifest equal to the last one is not rewritten (a no-op build
-            # writes nothing).
-            nonlocal last_text, last_save
-            if not final and time.monotonic() - last_save < 1:
-                return
-            text = manifest_dumps(entries, __version__)
-            if text != last_text and (entries or last_text is not None):
-                atomic_write(manifest_path, text.encode("utf-8"), kind="manifest",
-                             within=within)
-            last_text, last_save = text, time.monotonic()
-
-        def finished(outcome: Outcome[Job, Made]) -> None:
-            raise_if_stopped()
-            job, name = outcome.job, outcome.job.name
-            if outcome.result is None:
-                result.failed.append((name, outcome.error or "failed"))
-                status = "failed"
-            else:
-                made = outcome.result
-                result.built.append(name)
-                result.outputs.extend(out_dir / f for f in made.outputs if not f.endswith(".html"))
-                result.html.extend(out_dir / f for f in made.outputs if f.endswith(".html"))
-                result.warnings.extend(made.warnings)
-                entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
-                                      hashes[job], made.pages, made.bytes,
-                                      round(outcome.seconds, 3), made.outputs[1:])
-                status = "built"
-                save(final=False)
-            if on_progress is not None:
-                done = len(result.built) + len(result.unchanged) + len(result.failed)
-                on_progress(Progress(name, status, done, total, outcome.seconds, outcome.error))
-
         try:
             if todo:
                 from brochure.catalogue.work import describe, setup
 
                 batch.run([p.job for p in todo], workers=jobs, setup=setup,
-                          args=(proj, out_dir, within, options), limits=limits, describe=describe,
-                          on_outcome=finished, tmp=tmp)
+                          args=(proj, out_dir, within, options), limits=limits,
+                          describe=describe, on_outcome=book.finished, tmp=tmp)
         finally:
-            save(final=True)
+            book.save(final=True)
             remove_stale_parts(out_dir)  # what stopped workers left half-written
+    result = book.result
     result.failed.sort()
     result.seconds = time.perf_counter() - started
     if result.failed:
         raise BuildFailed(result)
     return result
+
+
+def _before(proj: Project, chosen: Selection, options: Options, *, gate: bool,
+            strict: bool) -> None:
+    """Stop before anything is written: wrong ids, failing checks, missing translations."""
+    if (options.topics is not None or options.location is not None) and chosen.jobs:
+        # Wrong ids are a usage error before anything runs, not one failure per item.
+        from brochure.recipe.make import compose
+
+        compose(proj, chosen.jobs[0], options)
+    if gate:
+        from brochure.checks.run import CheckResult, check_brochures
+
+        first = select(proj, conditions=chosen.conditions, languages=chosen.languages,
+                       paper="default")
+        found = CheckResult(check_brochures(proj, first, render=False),
+                            strict=strict)
+        if not found.passed:
+            raise CheckFailed(found)
+    if not options.allow_fallback:
+        from brochure.content.translate import check_complete
+
+        check_complete(proj, proj.select(list(chosen.conditions)),
+                       list(options.topics) if options.topics is not None else None,
+                       list(chosen.languages))
+
+
+class _Book:
+    """The build's record: the manifest kept as jobs finish, and the result."""
+
+    def __init__(self, out_dir: Path, within: Path, part: tuple[int, int] | None, *,
+                 total: int, on_progress: Callable[[Progress], None] | None) -> None:
+        self.out_dir, self.within, self.total = out_dir, within, total
+        self.on_progress = on_progress
+        self.path = out_dir / manifest_name(part)
+        self.previous = {**read_manifest(out_dir / manifest_name(None)),
+                         **read_manifest(self.path)}
+        # A shard's manifest lists only its own outputs; the main one keeps every output
+        # still in the folder, so building one condition does not forget the others.
+        self.entries = {} if part is not None else {
+            n: e for n, e in self.previous.items() if (out_dir / n).is_file()}
+        self.result = BuildResult(manifest=self.path)
+        self.hashes: dict[Job, str] = {}
+        self.last_text, self.last_save = manifest_text(self.path), time.monotonic()
+
+    def plan(self, proj: Project, jobs: list[Job], options: Options, *,
+             force: bool) -> list[Planned]:
+        """Return the jobs to build, longest first; the up-to-date ones are recorded."""
+        todo: list[Planned] = []
+        for planned in plan(proj, jobs, options):
+            name = planned.job.name
+            if not force and up_to_date(planned, self.previous.get(name), self.out_dir):
+                self.entries[name] = self.previous[name]
+                self.result.unchanged.append(name)
+                self._tell(Progress(name, "unchanged", len(self.result.unchanged),
+                                    self.total, 0.0))
+            else:
+                todo.append(planned)
+        self.hashes = {p.job: p.inputs for p in todo}
+        # Longest first (by the last build's times), so no worker is left with a long
+        # brochure at the end while the others wait; new items keep their matrix order.
+        todo.sort(key=lambda p: -(self.previous[p.job.name].render_seconds
+                                  if p.job.name in self.previous else float("inf")))
+        return todo
+
+    def save(self, *, final: bool) -> None:
+        """Write the manifest: at most once a second while building, and at the end.
+
+        A killed build keeps most of what it finished; a manifest equal to the last one is
+        not rewritten (a no-op build writes nothing).
+        """
+        if not final and time.monotonic() - self.last_save < 1:
+            return
+        text = manifest_dumps(self.entries, __version__)
+        if text != self.last_text and (self.entries or self.last_text is not None):
+            atomic_write(self.path, text.encode("utf-8"), kind="manifest", within=self.within)
+        self.last_text, self.last_save = text, time.monotonic()
+
+    def finished(self, outcome: Outcome[Job, Made]) -> None:
+        """Record one finished job: built (in the manifest) or failed."""
+        raise_if_stopped()
+        job, name, result = outcome.job, outcome.job.name, self.result
+        if outcome.result is None:
+            result.failed.append((name, outcome.error or "failed"))
+            status = "failed"
+        else:
+            made = outcome.result
+            result.built.append(name)
+            result.outputs.extend(self.out_dir / f for f in made.outputs
+                                  if not f.endswith(".html"))
+            result.html.extend(self.out_dir / f for f in made.outputs if f.endswith(".html"))
+            result.warnings.extend(made.warnings)
+            self.entries[name] = Entry(job.condition, job.layout, job.paper, job.language,
+                                       self.hashes[job], made.pages, made.bytes,
+                                       round(outcome.seconds, 3), made.outputs[1:])
+            status = "built"
+            self.save(final=False)
+        done = len(result.built) + len(result.unchanged) + len(result.failed)
+        self._tell(Progress(name, status, done, self.total, outcome.seconds, outcome.error))
+
+    def _tell(self, progress: Progress) -> None:
+        if self.on_progress is not None:
+            self.on_progress(progress)
 
 
 def manifest_text(path: Path) -> str | None:

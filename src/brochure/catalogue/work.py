@@ -1,4 +1,4 @@
-"""One build job, as a worker process runs it: compose, render and write one brochure.
+"""One build job, as a worker process runs it: make one brochure (the recipe) and write it.
 
 ``setup`` runs once per worker and keeps what every job shares: the validated project,
 the folders the renderer may read, and (inside WeasyPrint's render module) the font
@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brochure.catalogue.matrix import Job
-from brochure.catalogue.plan import Options
-from brochure.compose.brochure import assemble
-from brochure.content.layouts import get_layout
+from brochure.content.outfile import atomic_write
 from brochure.content.project import Project
 from brochure.errors import BrochureError
+from brochure.recipe.job import Job, Options
 
 
 @dataclass(frozen=True)
@@ -33,25 +31,18 @@ class Made:
 def setup(project: Project, out_dir: Path, within: Path,
           options: Options) -> Callable[[Job], Made]:
     """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``)."""
-    from brochure.catalogue.produce import produce
-    from brochure.content.assets import render_roots
+    from brochure.recipe.make import make
 
-    roots = render_roots(project.root)
     images: dict[str, Any] = {}  # decoded images, shared by this worker's jobs
 
     def task(job: Job) -> Made:
-        brochure = assemble(project, project.conditions[job.condition],
-                            layout=get_layout(job.layout), paper=job.paper,
-                            topics=list(options.topics) if options.topics is not None else None,
-                            location=options.location, print_shop=job.print_shop,
-                            language=job.language, allow_fallback=options.allow_fallback)
-        done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir, within=within,
-                       html=options.html, images=images, strict=options.strict,
-                       archive=options.archive)
-        pdf = done.outputs[0]
-        return Made(outputs=tuple(p.name for p in [*done.outputs, *done.html]),
-                    pages=done.pages, bytes=pdf.stat().st_size,
-                    warnings=tuple(done.warnings))
+        made = make(project, job, options, images=images)
+        # Every file of the brochure is made before the first is written: one that fails
+        # (a fit, a strict warning) leaves nothing behind.
+        for name, data in made.files:
+            atomic_write(out_dir / name, data, kind=name.rsplit(".", 1)[-1], within=within)
+        return Made(outputs=tuple(name for name, _ in made.files), pages=made.pages,
+                    bytes=len(made.pdf), warnings=made.notes)
 
     return task
 

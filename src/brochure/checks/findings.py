@@ -60,6 +60,8 @@ class BrochureReport:
     readability: dict[str, Any] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The files the audit read, by name: the SHA-256 of each, the same bytes build writes.
+    audited: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> int:
@@ -87,4 +89,5 @@ class BrochureReport:
                 "items": [asdict(i) for i in self.items],
             },
             "findings": [asdict(f) for f in self.findings],
+            "audited": dict(self.audited),
         }

@@ -5,7 +5,9 @@ Every finding is tied to a content file and line, including those read from the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,13 +20,15 @@ from brochure.checks.safety import (
     clinic_findings,
     clinic_translation_findings,
 )
-from brochure.compose.brochure import Brochure, assemble, find_line
-from brochure.compose.html import render_html
-from brochure.content.layouts import Layout
+from brochure.compose.brochure import Brochure, find_line
 from brochure.content.load import Loaded
 from brochure.content.markup import to_plain
 from brochure.content.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
 from brochure.content.project import Project
+from brochure.errors import FitError
+from brochure.recipe.job import Job, Options
+from brochure.recipe.make import Made, compose, file_name, make
+from brochure.recipe.select import Selection
 from brochure.render.glyphs import missing_glyph
 
 
@@ -85,54 +89,94 @@ def pdf_findings(b: Brochure, issues: list[PdfIssue]) -> list[Finding]:
     return found
 
 
-def check_brochures(project: Project, ids: list[str], *,
-                    layouts: Sequence[Layout] | dict[str, list[Layout]], paper: str,
-                    render: bool, today: dt.date | None = None,
+def check_brochures(project: Project, chosen: Selection, *, render: bool,
+                    today: dt.date | None = None,
                     print_shop: bool = False) -> list[BrochureReport]:
-    """Check the named conditions (all when none); render and audit each layout when ``render``.
+    """Check the selection's brochures; make and audit each job's PDF when ``render``.
 
-    ``layouts`` is a list for the default language, or the layouts of each language to
-    check. The content is checked once per condition and language (a translation with its
-    own readability formula, translation records and figures, see quality_i18n.py); what
-    the PDF audit finds is named with its layout, e.g. "poster: page 1: ...".
-    ``print_shop`` also preflights each layout's print-shop PDF.
+    The content is checked once per condition and language (a translation with its own
+    readability formula, translation records and figures, see quality_i18n.py). The audit
+    reads the very bytes build writes for each job (the recipe, recipe/make.py); what it
+    finds is named with its layout, e.g. "poster: page 1: ...". ``print_shop`` also makes
+    each job's print-shop PDF and reads it back as a print shop's prepress check would.
+    """
+    day = today or dt.date.today()
+    reports: list[BrochureReport] = []
+    texts: set[str] = set()  # the languages whose clinic texts are already checked
+    for condition in chosen.conditions:
+        for lang in chosen.languages:
+            jobs = chosen.jobs_of(condition, lang)
+            if not jobs:
+                continue
+            # The clinic's own problems once, in the first report; its texts in each
+            # language once.
+            report = language_report(project, jobs[0], today=day, clinic=not reports,
+                                     clinic_text=lang not in texts)
+            texts.add(lang)
+            if render:
+                for job in jobs:
+                    audit_job(project, job, report)
+            if print_shop:
+                for job in jobs:
+                    audit_job(project, dataclasses.replace(job, print_shop=True), report)
+            reports.append(report)
+    return reports
+
+
+# The check makes brochures as build does; a part not yet translated is printed in the
+# default language (and reported by the translation checks) instead of stopping the check.
+CHECKED = Options(allow_fallback=True)
+
+
+def language_report(project: Project, job: Job, *, today: dt.date, clinic: bool = True,
+                    clinic_text: bool = True) -> BrochureReport:
+    """Return the content checks of one condition in one language (the job's).
+
+    ``clinic`` adds the clinic's own problems (clinic.yaml), ``clinic_text`` those of the
+    clinic's texts in the job's language.
     """
     from brochure.checks.quality_i18n import check_translation
 
-    by_language = layouts if isinstance(layouts, dict) else {project.language: list(layouts)}
-    day = today or dt.date.today()
-    reports: list[BrochureReport] = []
-    clinic_texts: set[str] = set()  # the languages whose clinic texts are already checked
-    for item in project.select(ids):
-        for lang, chosen in by_language.items():
-            if not chosen:
-                continue
-            b = assemble(project, item, layout=chosen[0], paper=paper, language=lang,
-                         allow_fallback=True)
-            source = None if reports else project.clinic_source  # the clinic's problems once
-            if lang == project.language:
-                report = content_report(b, today=day, clinic_source=source)
-            else:
-                report = check_translation(b, project, today=day)
-                report.findings.extend(brochure_findings(b))
-                if source is not None:  # clinic.yaml's number prints in every language
-                    report.findings.extend(clinic_findings(project.clinic, source))
-                if lang not in clinic_texts and \
-                        (text := project.translation(lang).clinic) is not None:
-                    report.findings.extend(clinic_translation_findings(text.source, lang))
-                clinic_texts.add(lang)
-            if render:
-                for layout in chosen:
-                    report.findings.extend(_audit(project, assemble(
-                        project, item, layout=layout, paper=paper, language=lang,
-                        allow_fallback=True)))
-            if print_shop:
-                for layout in chosen:
-                    shop = assemble(project, item, layout=layout, paper=paper, print_shop=True,
-                                    language=lang, allow_fallback=True)
-                    report.findings.extend(prepress_findings(project.root, shop))
-            reports.append(report)
-    return reports
+    b = compose(project, job, CHECKED)
+    source = project.clinic_source if clinic else None
+    if job.language == project.language:
+        return content_report(b, today=today, clinic_source=source)
+    report = check_translation(b, project, today=today)
+    report.findings.extend(brochure_findings(b))
+    if source is not None:  # clinic.yaml's number prints in every language
+        report.findings.extend(clinic_findings(project.clinic, source))
+    if clinic_text and (text := project.translation(job.language).clinic) is not None:
+        report.findings.extend(clinic_translation_findings(text.source, job.language))
+    return report
+
+
+def audit_job(project: Project, job: Job, report: BrochureReport) -> None:
+    """Make one job's PDF with the recipe and add what reading it back finds to ``report``."""
+    try:
+        made = make(project, job, CHECKED)
+    except FitError as exc:
+        report.findings.extend(_fit_finding(job, message) for message in exc.messages)
+        return
+    audit_made(made, report)
+
+
+def audit_made(made: Made, report: BrochureReport) -> None:
+    """Add what the audit of made PDF bytes finds to ``report``, and record their hash."""
+    b = made.brochure
+    report.audited[made.name] = hashlib.sha256(made.pdf).hexdigest()
+    if b.print_shop:
+        report.findings.extend(prepress_findings(b, made.pdf))
+    else:
+        report.findings.extend(pdf_report(b, made.pdf, made.warnings))
+
+
+def _fit_finding(job: Job, message: str) -> Finding:
+    """Return a fit failure (the build would refuse this brochure) as a finding."""
+    where, _, text = message.partition(": ")
+    file, line, column = [*where.rsplit(":", 2), "1", "1"][:3]
+    if not line.isdigit() or not column.isdigit():
+        file, line, column, text = "", "1", "1", message
+    return Finding("layout.fit", "error", f"{job.layout}: {text}", file, int(line), int(column))
 
 
 def content_report(b: Brochure, *, today: dt.date,
@@ -159,16 +203,6 @@ def pdf_report(b: Brochure, pdf: bytes, warnings: Sequence[str]) -> list[Finding
     return found
 
 
-def _audit(project: Project, b: Brochure) -> list[Finding]:
-    """Render one brochure and return what the PDF audit and WeasyPrint found."""
-    from brochure.content.assets import render_roots
-    from brochure.render.pdf import render_pdf
-
-    page = render_html(project.root, b)
-    pdf, warnings = render_pdf(page, roots=render_roots(project.root), base_url=project.root)
-    return pdf_report(b, pdf, warnings)
-
-
 def _render_finding(b: Brochure, warning: str) -> Finding:
     """Turn a renderer warning into a finding; a missing glyph names its file and line."""
     glyph = missing_glyph(warning, lambda text: find_line(b, text))
@@ -181,21 +215,19 @@ def _render_finding(b: Brochure, warning: str) -> Finding:
     return Finding("font.glyph", "warning", message, file, int(line), int(column))
 
 
-def prepress_findings(root: Path, b: Brochure) -> list[Finding]:
-    """Render a brochure's print-shop PDF and read it back as a prepress check would."""
+def prepress_findings(b: Brochure, pdf: bytes) -> list[Finding]:
+    """Read a print-shop PDF back as a prepress check would; each finding names the file."""
     import tempfile
 
     from brochure.checks.preflight import preflight
-    from brochure.content.assets import render_roots
     from brochure.content.outfile import atomic_write
-    from brochure.render.brochure import file_name, render_brochure
 
-    pdf, _ = render_brochure(b, root=root, roots=render_roots(root))
+    name = file_name(b)
     with tempfile.TemporaryDirectory(prefix="brochure-preflight-") as folder:
-        path = Path(folder) / file_name(b)
+        path = Path(folder) / name
         atomic_write(path, pdf, kind="pdf", within=Path(folder).resolve())
         found = preflight(path)
     return [Finding(f"prepress.{f.code}", f.severity,  # type: ignore[arg-type]
-                    f"{file_name(b)}: {f'page {f.page}: ' if f.page else ''}{f.message}",
+                    f"{name}: {f'page {f.page}: ' if f.page else ''}{f.message}",
                     b.origin.shown, 1)
             for f in found]

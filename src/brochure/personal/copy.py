@@ -1,14 +1,11 @@
-"""Make one personal copy in memory: compose, render and (optionally) encrypt, never on disk."""
+"""Make one personal copy in memory with the recipe: the brochure and a patient's page."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from brochure.compose.brochure import Personal, assemble
-from brochure.compose.html import render_html, stylesheet_text
-from brochure.content.layouts import get_layout
+from brochure.compose.brochure import Personal
 from brochure.content.project import Project
 from brochure.errors import UsageError
 
@@ -54,28 +51,16 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     WeasyPrint's warnings are returned with the patient's name taken out, so they can be
     shown or logged.
     """
-    from brochure.content.assets import render_roots
-    from brochure.render.fit import check_fit
-    from brochure.render.measure import Facts
-    from brochure.render.pdf import render_pdf
+    from brochure.recipe.job import Job, Options
+    from brochure.recipe.make import make
 
-    item = project.select([condition])[0]
-    lay = get_layout(check_layout(layout))
-    b = assemble(project, item, layout=lay, paper=paper,
-                 topics=list(topics) if topics is not None else None, location=location,
-                 language=language, allow_fallback=allow_fallback)
-    b = dataclasses.replace(b, personal=personal)
-    line, column = b.origin.where(("topics",), key=True)
-    pages = 0
-
-    def inspect(facts: Facts) -> None:
-        nonlocal pages
-        pages = facts.pages
-        check_fit(facts, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
-
-    pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
-                               roots=render_roots(project.root), base_url=project.root,
-                               inspect=inspect, css=stylesheet_text(project.root, b))
+    if condition not in project.conditions:
+        project.select([condition])  # the message, with "did you mean"
+    job = Job(condition, check_layout(layout), paper, language or project.language)
+    made = make(project, job, Options(topics=tuple(topics) if topics is not None else None,
+                                      location=location, allow_fallback=allow_fallback),
+                personal=personal)
+    pdf, warnings = made.pdf, list(made.warnings)
     from brochure.personal.cover import check_fonts
     from brochure.render.glyphs import notdef_characters
 
@@ -85,4 +70,4 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     boxes = notdef_characters(warnings) & set(personal.patient + (personal.note or ""))
     check_fonts(personal, lambda char: char in boxes)
     shown = [w.replace(personal.patient, "[patient]") for w in dict.fromkeys(warnings)]
-    return Copy(pdf=pdf, pages=pages, title=b.title, warnings=shown)
+    return Copy(pdf=pdf, pages=made.pages, title=made.brochure.title, warnings=shown)

@@ -25,13 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from brochure.catalogue.batch import Limits, Outcome, start_method
-from brochure.catalogue.matrix import Job, expand
-from brochure.catalogue.plan import Options, plan
+from brochure.catalogue.plan import plan
 from brochure.checks.findings import BrochureReport
-from brochure.content.layouts import select_layouts
 from brochure.content.project import Project, load_project
-from brochure.content.translate import layouts_for
 from brochure.errors import BrochureError
+from brochure.recipe.job import Job, Options
+from brochure.recipe.select import select
 from brochure.serve.worker import (
     CheckRequest,
     Rendered,
@@ -157,15 +156,9 @@ class Builder:
         """Reload the project and queue every preview whose inputs changed."""
         try:
             project = load_project(self.root)
-            defaults = project.clinic.defaults
-            layouts = [lay.id for lay in select_layouts(defaults.layouts)]
             # Every language, each in its own layouts; a missing translation shows as that
             # preview's error, as brochure build reports it.
-            matrix = sorted({job for code in project.languages for job in expand(
-                list(project.conditions),
-                layouts_for(defaults, code, layouts, explicit_layout=False, explicit_lang=False),
-                defaults.matrix_papers, [code])})
-            planned = plan(project, matrix, Options())
+            planned = plan(project, list(select(project).jobs), Options())
         except BrochureError as exc:
             self.problems = exc.lines()
             self.notify()

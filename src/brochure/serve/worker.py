@@ -21,13 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from brochure.catalogue.batch import Limits, Outcome, run_one
-from brochure.catalogue.matrix import Job
 from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
-from brochure.compose.brochure import Brochure, assemble
-from brochure.content.layouts import get_layout
 from brochure.content.outfile import atomic_write
-from brochure.content.project import Project, load_project
+from brochure.content.project import load_project
+from brochure.recipe.job import Job
 
 PAGE_SCALE = 1.25  # page images at 90 dpi: sharp enough to read, quick to make and send
 
@@ -73,27 +71,19 @@ def page_file(folder: Path, number: int) -> Path:
     return folder / f"page-{number}.png"
 
 
-def _brochure(project: Project, job: Job) -> Brochure:
-    if job.condition not in project.conditions:
-        from brochure.errors import UsageError
-
-        raise UsageError(f"the condition '{job.condition}' is no longer in the project")
-    return assemble(project, project.conditions[job.condition], layout=get_layout(job.layout),
-                    paper=job.paper, print_shop=job.print_shop)
-
-
-def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
-            request: RenderRequest) -> Rendered:
+def render_preview(root: Path, images: dict[str, Any], request: RenderRequest) -> Rendered:
+    """Make the request's brochure with the recipe; write its files and page images."""
     import pypdfium2
 
-    from brochure.catalogue.produce import produce
+    from brochure.recipe.make import make
 
-    b = _brochure(load_project(root), request.job)
-    done = produce(b, root=root, roots=roots, out_dir=request.folder,
-                   within=request.within, images=images)
-    pdf_path = done.outputs[0]
+    made = make(load_project(root), request.job, images=images)
+    # The preview is the build's own file: its PDF first, then its copies.
+    for name, data in made.files:
+        atomic_write(request.folder / name, data, kind=name.rsplit(".", 1)[-1],
+                     within=request.within)
     sizes: list[tuple[int, int, str]] = []
-    document = pypdfium2.PdfDocument(pdf_path.read_bytes())
+    document = pypdfium2.PdfDocument(made.pdf)
     try:
         for number, page in enumerate(document, start=1):
             bitmap = page.render(scale=PAGE_SCALE)
@@ -106,8 +96,8 @@ def _render(root: Path, roots: tuple[Path, ...], images: dict[str, Any],
             page.close()
     finally:
         document.close()
-    return Rendered(title=b.title, pdf=pdf_path.name, pages=tuple(sizes),
-                    warnings=tuple(done.warnings))
+    return Rendered(title=made.brochure.title, pdf=made.name, pages=tuple(sizes),
+                    warnings=made.notes)
 
 
 def _png(bitmap: Any) -> bytes:
@@ -130,15 +120,25 @@ def _png(bitmap: Any) -> bytes:
     return data
 
 
-def _check(root: Path, request: CheckRequest) -> BrochureReport:
-    """Run what ``brochure check`` runs on one brochure, on the PDF the preview shows."""
-    from brochure.checks.run import content_report, pdf_report
+def check_preview(root: Path, request: CheckRequest) -> BrochureReport:
+    """Run what ``brochure check`` runs on one brochure, on the PDF the preview shows.
+
+    The content checks are those of the preview's language; the audit reads the preview's
+    own file, which is the build's.
+    """
+    from brochure.checks.run import language_report, pdf_report
+    from brochure.recipe.make import compose
 
     project = load_project(root)
-    b = _brochure(project, request.job)
-    report = content_report(b, today=request.today, clinic_source=project.clinic_source)
+    if request.job.condition not in project.conditions:
+        from brochure.errors import UsageError
+
+        raise UsageError(f"the condition '{request.job.condition}' is no longer in the project")
+    report = language_report(project, request.job, today=request.today)
+    pdf = request.pdf.read_bytes()
+    report.audited[request.pdf.name] = hashlib.sha256(pdf).hexdigest()
     warnings = [w.split(": ", 1)[-1] for w in request.warnings]  # without the file name
-    report.findings.extend(pdf_report(b, request.pdf.read_bytes(), warnings))
+    report.findings.extend(pdf_report(compose(project, request.job), pdf, warnings))
     return report
 
 
@@ -154,21 +154,18 @@ def setup(root: Path, limits: Limits, niceness: int = 0) -> None:
             os.nice(niceness)
     from brochure.catalogue.batch import _limit_memory
     from brochure.checks.readability import analyse
-    from brochure.content.assets import render_roots
-
     _limit_memory(limits.memory_mb)
     import pdfplumber  # noqa: F401
     import pypdfium2  # noqa: F401
     import weasyprint  # noqa: F401
 
     analyse("You rest.")  # loads the syllable dictionary once
-    roots = render_roots(root)
     images: dict[str, Any] = {}
 
     def task(request: Request) -> Rendered | BrochureReport:
         if isinstance(request, RenderRequest):
-            return _render(root, roots, images, request)
-        return _check(root, request)
+            return render_preview(root, images, request)
+        return check_preview(root, request)
 
     _STATE["task"], _STATE["limits"] = task, limits
 
