@@ -19,6 +19,7 @@ from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
 from brochure.render.glyphs import missing_glyph
 from brochure.render.measure import Facts
+from brochure.render.pdf import Render
 
 
 @dataclass
@@ -33,12 +34,14 @@ class Produced:
 
 def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, within: Path,
             html: bool = False, images: dict[str, Any] | None = None,
-            strict: bool = False, archive: bool = False) -> Produced:
+            strict: bool = False, archive: bool = False,
+            render: Render | None = None) -> Produced:
     """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
 
     With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written.
     ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``). Every file
     goes into ``out_dir``, which must still resolve inside ``within`` when it is written.
+    ``render`` lays the pages out (default: in this process; an engine's, in a worker).
     """
     done = Produced()
     line, column = b.origin.where(("topics",), key=True)
@@ -56,14 +59,14 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, 
 
     try:
         pdf, warnings = render_brochure(b, root=root, roots=roots, images=images,
-                                        inspect=inspect)
+                                        inspect=inspect, render=render)
     except _Again as again:
         # Lay the brochure out once more: a booklet with notes pages before its back cover,
         # so "Page X of Y" counts every printed page and the back cover ends the last
         # sheet; a tri-fold with its cards shared out by their measured heights.
         b = again.brochure
         pdf, warnings = render_brochure(b, root=root, roots=roots, images=images,
-                                        inspect=inspect)
+                                        inspect=inspect, render=render)
     if html:  # the complete page, styles inline, to open in a browser (and debug)
         done.html.append(_write(out_dir / file_name(b, ext="html"),
                                 render_html(root, b).encode("utf-8"), within))
@@ -87,7 +90,7 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, 
         done.outputs.append(_write(out_dir / file_name(b, "imposed"), imposed, within))
     if archive and not b.print_shop:
         kept, _ = render_brochure(b, root=root, roots=roots, images=images,
-                                  variant=ARCHIVE_VARIANT)
+                                  variant=ARCHIVE_VARIANT, render=render)
         done.outputs.append(_write(out_dir / file_name(b, "pdfa"), kept, within))
     return done
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brochure.catalogue.matrix import Job
 from brochure.catalogue.plan import Options
@@ -18,6 +18,9 @@ from brochure.compose.brochure import assemble
 from brochure.content.layouts import get_layout
 from brochure.content.project import Project
 from brochure.errors import BrochureError
+
+if TYPE_CHECKING:
+    from brochure.render.pdf import Render
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,13 @@ class Made:
     warnings: tuple[str, ...]
 
 
-def setup(project: Project, out_dir: Path, within: Path,
-          options: Options) -> Callable[[Job], Made]:
-    """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``)."""
+def setup(project: Project, out_dir: Path, within: Path, options: Options,
+          render: Render | None = None) -> Callable[[Job], Made]:
+    """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``).
+
+    ``render`` lays the pages out: in this process by default, or an engine's worker
+    (a one-brochure build composes here while its worker imported WeasyPrint).
+    """
     from brochure.catalogue.produce import produce
     from brochure.content.assets import render_roots
 
@@ -47,7 +54,7 @@ def setup(project: Project, out_dir: Path, within: Path,
                             language=job.language, allow_fallback=options.allow_fallback)
         done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir, within=within,
                        html=options.html, images=images, strict=options.strict,
-                       archive=options.archive)
+                       archive=options.archive, render=render)
         pdf = done.outputs[0]
         return Made(outputs=tuple(p.name for p in [*done.outputs, *done.html]),
                     pages=done.pages, bytes=pdf.stat().st_size,

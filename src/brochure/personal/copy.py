@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from brochure.compose.brochure import Personal, assemble
 from brochure.compose.html import render_html, stylesheet_text
 from brochure.content.layouts import get_layout
 from brochure.content.project import Project
 from brochure.errors import UsageError
+
+if TYPE_CHECKING:
+    from brochure.render.pdf import Render
 
 # The layouts a personal copy can take: the ones a patient reads on a screen or a home
 # printer. Fixed-size layouts (tri-fold, poster, booklet) leave no room for a note.
@@ -46,13 +50,15 @@ def check_layout(layout: str) -> str:
 
 def make_copy(project: Project, *, condition: str, personal: Personal, layout: str,
               paper: str, topics: Sequence[str] | None, location: str | None,
-              language: str | None = None, allow_fallback: bool = False) -> Copy:
+              language: str | None = None, allow_fallback: bool = False,
+              render: Render | None = None) -> Copy:
     """Compose and render the personal copy in ``language``; return the PDF bytes.
 
     A language whose translation files are missing fails as a build does, naming them,
     unless ``allow_fallback`` prints those parts in the default language.
     WeasyPrint's warnings are returned with the patient's name taken out, so they can be
-    shown or logged.
+    shown or logged. ``render`` lays the copy out (default: in this process; a private
+    engine's ``render``, in its worker).
     """
     from brochure.content.assets import render_roots
     from brochure.render.fit import check_fit
@@ -73,9 +79,10 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
         pages = facts.pages
         check_fit(facts, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
 
-    pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
-                               roots=render_roots(project.root), base_url=project.root,
-                               inspect=inspect, css=stylesheet_text(project.root, b))
+    render = render or render_pdf
+    pdf, warnings = render(render_html(project.root, b, inline_styles=False),
+                           roots=render_roots(project.root), base_url=project.root,
+                           inspect=inspect, css=stylesheet_text(project.root, b))
     from brochure.personal.cover import check_fonts
     from brochure.render.glyphs import notdef_characters
 

@@ -15,7 +15,10 @@ from brochure.compose.html import render_html, stylesheet_text
 from brochure.content.layouts import BLEED
 from brochure.render.measure import Facts
 from brochure.render.output import output_name
-from brochure.render.pdf import PDF_VARIANT  # the office file: tagged, accessible, sRGB
+from brochure.render.pdf import (
+    PDF_VARIANT,  # the office file: tagged, accessible, sRGB
+    Render,
+)
 
 PRINT_VARIANT = "pdf/x-4"  # the print-shop file: CMYK with the press profile as intent
 ARCHIVE_VARIANT = "pdf/a-2u"  # the clinic's record copy of the office file
@@ -34,13 +37,18 @@ def file_name(b: Brochure, *markers: str, ext: str = "pdf") -> str:
 def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
                     images: dict[str, Any] | None = None,
                     inspect: Callable[[Facts], None] | None = None,
-                    variant: str | None = None) -> tuple[bytes, list[str]]:
+                    variant: str | None = None,
+                    render: Render | None = None) -> tuple[bytes, list[str]]:
     """Render one brochure to its finished PDF bytes; return them and WeasyPrint's warnings.
 
     The office file is PDF/UA-1; the print-shop file PDF/X-4 with its slug and marks.
     ``variant`` renders the office file as another standard (the PDF/A-2u archive copy).
+    ``render`` lays the page out (default: ``render_pdf`` in this process; an engine's
+    ``render`` in a worker process).
     """
     from brochure.render.pdf import render_pdf
+
+    render = render or render_pdf
 
     folds: list[tuple[float, ...]] = []
 
@@ -58,7 +66,7 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
         # An SVG image (the logo) is recoloured as it is read; decoded images are not
         # shared with office renders, which keep its sRGB colours.
         svg, images = Recolour(b.clinic, root).html, None
-    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+    pdf, warnings = render(render_html(root, b, inline_styles=False), roots=roots,
                                base_url=root, inspect=look, images=images,
                                css=stylesheet_text(root, b), variant=chosen, svg=svg)
     if b.print_shop:
