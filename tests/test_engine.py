@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import ast
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import engine_jobs
 import pytest
 
+import engine_jobs
 from brochure.engine import DIED, Engine, Limits, WorkerLost
 from brochure.errors import FitError
 from brochure.render.measure import Facts

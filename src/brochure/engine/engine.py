@@ -169,7 +169,11 @@ class Engine:
 
     def _release(self, worker: Worker, *, kill: bool) -> None:
         worker.release(kill=kill)
-        self._gone.append(worker)
+        if kill:  # gone in a moment: waited for now, so no zombie is left behind
+            with suppress(subprocess.TimeoutExpired):
+                worker.process.wait(STOP_WAIT_S)
+        if worker.process.returncode is None:
+            self._gone.append(worker)
 
     def _token(self, setup: Callable[..., Any], args: tuple[Any, ...],
                describe: Callable[[BaseException], str]) -> int:
