@@ -34,7 +34,8 @@ def _engine(workers: int = 1, **options: object) -> Engine:
 
 
 def _results(engine: Engine, jobs: list[str], **options: object) -> dict[str, object]:
-    outcomes = engine.run(jobs, setup=engine_jobs.setup, describe=str, **options)  # type: ignore[arg-type]
+    outcomes = engine.run(jobs, setup=engine_jobs.setup, describe=str,
+                          **options)  # type: ignore[arg-type]
     assert sorted(o.job for o in outcomes) == sorted(jobs)
     return {o.job: o.result if o.error is None else o.error for o in outcomes}
 
