@@ -135,8 +135,8 @@ def load_between(before: Cpu, after: Cpu, wall: float) -> dict[str, float]:
 def become_subreaper(on: bool = True) -> bool:
     """Ask Linux to re-parent our orphaned descendants to us; return whether it did.
 
-    multiprocessing's forkserver outlives a build and is never waited for by it; as its
-    subreaper we wait for it, so its workers' CPU time and peak memory reach our rusage.
+    A build waits for its own workers, so their CPU time and peak memory reach our rusage
+    through it; as a subreaper we also wait for any process a command leaves behind.
     ``on=False`` stops it, for the test suite: its tests watch their own processes exit,
     which an orphan re-parented here (a zombie until we wait for it) never seems to do.
     """
@@ -148,7 +148,7 @@ def become_subreaper(on: bool = True) -> bool:
 
 
 def reap_orphans(seconds: float = 10.0) -> None:
-    """Wait for descendants re-parented to us (a forkserver exits soon after its build)."""
+    """Wait for descendants re-parented to us (any a command left behind)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:

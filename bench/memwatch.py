@@ -2,16 +2,15 @@
 
 Usage: python bench/memwatch.py [--interval S] -- COMMAND...  (prints JSON on stdout)
 
-getrusage(RUSAGE_CHILDREN) alone does not see brochure's workers: they are children of
-multiprocessing's forkserver, which outlives the build and is never waited for by it, so
-the kernel never folds the workers' peaks into ours. Two ways round that, both used:
+A build waits for its worker processes (brochure.engine), so getrusage(RUSAGE_CHILDREN)
+after it gives the peak RSS of the build or of any worker, whichever is larger: exact,
+but not telling them apart. So, besides:
 
-- this process becomes a "child subreaper" (prctl), so the orphaned forkserver is
-  re-parented to us when the build exits; we wait for it with wait4, whose rusage holds
-  the peak RSS of the forkserver and of every worker it waited for: exact, not sampled;
 - every ``interval`` seconds we read VmHWM (the peak RSS so far) of every descendant from
-  /proc, which tells the processes apart (build, forkserver, worker); a worker's growth
-  in its last interval before it exits can be missed, so this is a lower bound.
+  /proc, which tells the processes apart (the build, its workers); a worker's growth in
+  its last interval before it exits can be missed, so this is a lower bound;
+- this process becomes a "child subreaper" (prctl), so a process a command leaves behind
+  is re-parented to us and waited for (``reaped_max_kb``).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from measure import become_subreaper
 
-REAP_SECONDS = 30.0  # how long to wait for orphans (the forkserver) to exit
+REAP_SECONDS = 30.0  # how long to wait for orphans to exit
 
 
 @dataclass
@@ -100,18 +99,12 @@ def poll(seen: dict[int, Seen]) -> None:
 
 
 def classify(seen: dict[int, Seen], build: int) -> None:
-    """Name each process: the build, the forkserver, its workers, the resource tracker."""
-    forked = {p.pid for p in seen.values() if "multiprocessing.forkserver" in p.cmd}
-    servers = {pid for pid in forked if seen[pid].ppid not in forked}
+    """Name each process: the build and its workers."""
     for p in seen.values():
         if p.pid == build:
             p.role = "build"
-        elif p.ppid in servers:
-            p.role = "worker"  # forked from the forkserver, so its command line is the same
-        elif p.pid in servers:
-            p.role = "forkserver"
-        elif "resource_tracker" in p.cmd:
-            p.role = "resource tracker"
+        elif "brochure.engine.worker" in p.cmd:
+            p.role = "worker"
 
 
 def watch(command: list[str], interval: float) -> dict[str, object]:

@@ -185,7 +185,7 @@ class Catalogue:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
-        from brochure.catalogue.batch import default_workers
+        from brochure.engine import default_workers
 
         kept = self.out.parent / "reads" / func.__name__
         kept.mkdir(parents=True, exist_ok=True)
@@ -257,7 +257,7 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     folder while the others wait, then every worker reads the same files.
     """
     import brochure
-    from brochure.catalogue.batch import default_workers
+    from brochure.engine import default_workers
 
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +16,8 @@ from click.testing import CliRunner
 from tests.conftest import CLINIC, CONDITION, INTRO
 
 import brochure
-from brochure.catalogue.batch import Limits, Outcome, run
 from brochure.cli import main
+from brochure.engine import Engine, Limits, Outcome
 from brochure.errors import BuildFailed, UsageError
 from brochure.recipe.job import Job
 from brochure.recipe.select import parse_shard
@@ -168,8 +167,9 @@ def _endless_setup() -> Callable[[str], str]:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_job_that_never_ends_stops_at_the_time_limit_and_the_batch_goes_on(
         workers: int) -> None:
-    outcomes = run(["endless", "quick"], workers=workers, setup=_endless_setup, args=(),
-                   limits=Limits(seconds=2), describe=str, on_outcome=lambda o: None)
+    # One worker: in this process, as a build of one brochure or --jobs 1 runs.
+    with Engine(workers if workers > 1 else 0, limits=Limits(seconds=2)) as engine:
+        outcomes = engine.run(["endless", "quick"], setup=_endless_setup, describe=str)
     by_job = {o.job: o for o in outcomes}
     assert by_job["endless"].error == (
         "stopped after 2 s (the time limit); the page may be too long or too complex")
@@ -200,9 +200,9 @@ def _hungry_setup() -> Callable[[int], int]:
 
 def test_a_job_over_the_memory_limit_fails_alone() -> None:
     seen: list[Outcome[int, int]] = []
-    outcomes = run([4000, 8], workers=2, setup=_hungry_setup, args=(),
-                   limits=Limits(seconds=60, memory_mb=1024), describe=str,
-                   on_outcome=seen.append)
+    with Engine(2, limits=Limits(seconds=60, memory_mb=1024)) as engine:
+        outcomes = engine.run([4000, 8], setup=_hungry_setup, describe=str,
+                              on_outcome=seen.append)
     by_job = {o.job: o for o in outcomes}
     assert by_job[4000].error == "stopped: it needed more than 1024 MB of memory (the limit)"
     assert by_job[8].result == 8 * 1024 * 1024
@@ -293,8 +293,7 @@ def test_plain_progress_a_summary_and_quiet(make_project) -> None:
 
 @pytest.mark.parametrize("name", ["temp", "a-temporary-folder-" + "x" * 80])
 def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path, name) -> None:
-    # A temporary folder with a long path (too long for the socket that starts the worker
-    # processes) builds too.
+    # A temporary folder with a long path (too long for a Unix socket's name) builds too.
     root = make_project(TWO)
     temp = tmp_path / name
     temp.mkdir()
@@ -306,16 +305,3 @@ def test_workers_leave_no_temporary_font_folders(make_project, tmp_path: Path, n
         assert done.returncode == 0, done.stderr
         assert done.stderr == ""
         assert list(temp.iterdir()) == []
-
-
-def test_a_long_temporary_folder_still_starts_workers_with_forkserver(tmp_path: Path,
-                                                                      monkeypatch) -> None:
-    # forkserver's socket would not fit under this folder; multiprocessing's own folder
-    # goes to a short system one instead of falling back to slow-starting spawn.
-    from brochure.catalogue.batch import start_method
-
-    long = tmp_path / ("a-temporary-folder-" + "x" * 80)
-    long.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(long))
-    assert start_method() == "forkserver"
-    assert tempfile.tempdir == str(long)

@@ -20,13 +20,13 @@ from tests.conftest import CLINIC, INTRO
 from tests.geometry import MARGINS, text_area
 
 import brochure
-from brochure.catalogue.batch import Limits, run
 from brochure.cli import main
 from brochure.compose.brochure import assemble
 from brochure.compose.html import render_html
 from brochure.content.assets import font_files, package_templates_dir
 from brochure.content.layouts import get_layout
 from brochure.content.project import load_project
+from brochure.engine import Engine, Limits
 from brochure.errors import BuildFailed, TemplateError, UsageError
 
 PDF = "back-pain.handout.letter.en.pdf"
@@ -248,13 +248,10 @@ def _hungry_setup() -> Callable[[int], int]:
 
 
 def test_the_memory_limit_applies_to_a_job_in_this_process() -> None:
-    [outcome] = run([3000], workers=1, setup=_hungry_setup, args=(),
-                    limits=Limits(seconds=60, memory_mb=512), describe=str,
-                    on_outcome=lambda o: None)
+    here = Engine(0, limits=Limits(seconds=60, memory_mb=512))
+    [outcome] = here.run([3000], setup=_hungry_setup, describe=str)
     assert outcome.error == "stopped: it needed more than 512 MB of memory (the limit)"
-    [fine] = run([8], workers=1, setup=_hungry_setup, args=(),
-                 limits=Limits(seconds=60, memory_mb=512), describe=str,
-                 on_outcome=lambda o: None)
+    [fine] = here.run([8], setup=_hungry_setup, describe=str)
     assert fine.result == 8 * 1024 * 1024  # the limit is lifted again afterwards
     assert len(bytearray(1024 * 1024 * 1024)) == 1024 ** 3
 

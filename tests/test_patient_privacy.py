@@ -120,7 +120,7 @@ needs_core_files = pytest.mark.skipif(
 
 
 @needs_core_files
-def test_a_renderer_that_crashes_leaves_no_core_file_and_no_folder(
+def test_a_worker_that_crashes_leaves_no_core_file_and_no_folder(
         make_project, tmp_path: Path, tmp: Path) -> None:
     root = make_project()
     (root / "handouts/conditions/back-pain.yaml").write_text(SLOW, "utf-8")
@@ -132,7 +132,7 @@ def test_a_renderer_that_crashes_leaves_no_core_file_and_no_folder(
     assert [line.split()[4] for line in limits.splitlines()
             if line.startswith("Max core file size")] == ["0"]
     os.kill(pid, signal.SIGSEGV)
-    assert finish(copy) == (1, "", "error: the renderer process stopped (out of memory or "
+    assert finish(copy) == (1, "", "error: the worker process died (out of memory or "
                                    "killed); the brochure was not written\n")
     assert sorted(p.name for p in root.iterdir()) == ["handouts"]  # no core file
     assert list(tmp.iterdir()) == []
@@ -159,33 +159,35 @@ def test_the_command_itself_dumps_no_core_and_its_folder_goes_with_the_next_run(
 
 
 @needs_core_files
-def test_a_renderer_for_a_patient_dumps_no_core(tmp_path: Path) -> None:
-    """The renderer turns core dumps off itself: a mark that its parent cannot pass on."""
-    def crash(*flag: str) -> list[str]:
-        folder = tmp_path / (flag[0] if flag else "plain")
+def test_a_worker_for_a_patient_dumps_no_core(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker turns core dumps off itself: a mark that its parent cannot pass on."""
+    import engine_jobs
+    from brochure.engine import Engine
+
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+
+    def crash(private: bool) -> list[str]:
+        folder = tmp_path / ("private" if private else "plain")
         folder.mkdir()
-        requests, to_it = os.pipe()
-        replies, from_it = os.pipe()
-
-        def allow_core() -> None:
-            _, hard = resource.getrlimit(resource.RLIMIT_CORE)
-            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
-
-        process = subprocess.Popen(
-            [sys.executable, "-m", "brochure.render.service", str(requests), str(from_it),
-             "2048", "300.0", *flag], cwd=folder, pass_fds=(requests, from_it),
-            preexec_fn=allow_core)
-        os.close(requests)
-        os.close(from_it)
-        os.read(replies, 100)  # ready: WeasyPrint is imported
-        process.send_signal(signal.SIGSEGV)
-        assert process.wait(60) == -signal.SIGSEGV
-        os.close(to_it)
-        os.close(replies)
+        monkeypatch.chdir(folder)  # a core file lands in the worker's current folder
+        with Engine(1, private=private) as engine:
+            # Its first job runs once WeasyPrint is imported.
+            assert engine.submit("a", setup=engine_jobs.setup, describe=str).result == "A"
+            [pid] = engine.pids()
+            os.kill(pid, signal.SIGSEGV)
+            with pytest.raises(Exception, match="the worker process died"):
+                engine.submit("b", setup=engine_jobs.setup, describe=str)
         return sorted(p.name for p in folder.iterdir())
 
-    assert crash() == ["core"]  # what a crash with 'ulimit -c unlimited' writes, here
-    assert crash("private") == []
+    soft, _ = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))  # as 'ulimit -c unlimited'
+    try:
+        plain, private = crash(False), crash(True)
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+    assert plain == ["core"]  # what a crash with 'ulimit -c unlimited' writes, here
+    assert private == []
 
 
 def _in_a_terminal(root: Path, tmp: Path, args: list[str], answer: str) -> tuple[int, str, str]:

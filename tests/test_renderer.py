@@ -1,12 +1,13 @@
-"""The renderer process a one-brochure build starts ahead of need (render/service.py).
+"""The one-brochure path: a worker started ahead lays the page out (brochure.engine).
 
 What a reader gets must not depend on which process rendered: the same bytes, the same
-fit errors, the same one-line failures, the same limits. Tests here register a real
-renderer process for this test process's renders (``render_elsewhere``) and compare.
+fit errors, the same one-line failures, the same limits. Tests here pass an engine's
+``render`` where a brochure is produced, and compare with a render in this process.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,80 +16,67 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import CONDITION
+from tests.conftest import CLINIC, CONDITION
 
-import brochure
-from brochure.catalogue.batch import JobTimeout, time_limit
-from brochure.errors import BuildFailed, RenderError
-from brochure.render import pdf
+from brochure.content.outfile import atomic_write
+from brochure.content.project import load_project
+from brochure.engine import DIED, Engine, JobTimeout, default_workers, time_limit
+from brochure.errors import FitError, RenderError
+from brochure.recipe.job import Job
+from brochure.recipe.make import make
 from brochure.render.measure import Facts
-from brochure.render.service import Renderer
+from brochure.render.pdf import render_pdf
 
 HTML = ("<html lang='en'><head><title>T</title></head>"
         "<body><h1>Title</h1><p>Words.</p></body></html>")
 
 
 class Counted:
-    """A renderer registered for this process's renders, counting the renders it did."""
+    """An engine's render, counting the renders it finished and the ones that raised."""
 
-    def __init__(self, renderer: Renderer) -> None:
-        self.renderer = renderer
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.done = 0
-        self.declined = 0
         self.stopped = 0  # renders that raised: a fit check's no, a second layout, an error
 
-    def __call__(self, html: str, **options: object) -> tuple[bytes, list[str]] | None:
+    def __call__(self, html: str, **options: object) -> tuple[bytes, list[str]]:
         try:
-            result = self.renderer.render(html, **options)  # type: ignore[arg-type]
+            result = self.engine.render(html, **options)  # type: ignore[arg-type]
         except BaseException:
             self.stopped += 1
             raise
-        if result is None:
-            self.declined += 1
-        else:
-            self.done += 1
+        self.done += 1
         return result
 
 
 @pytest.fixture
 def renderer() -> Iterator[Counted]:
-    started = Renderer.start(memory_mb=2048)
-    assert started is not None
-    counted = Counted(started)
-    pdf.render_elsewhere(counted)
-    try:
-        yield counted
-    finally:
-        pdf.render_elsewhere(None)
-        started.stop()
+    with Engine(1) as engine:
+        yield Counted(engine.start())
 
 
-def _here(html: str, tmp: Path) -> tuple[bytes, list[str]]:
-    """Render in this process, with the registered renderer put aside meanwhile."""
-    registered = list(pdf._ELSEWHERE)
-    pdf.render_elsewhere(None)
-    try:
-        return pdf.render_pdf(html, roots=(tmp,), base_url=tmp)
-    finally:
-        for renderer in registered:
-            pdf.render_elsewhere(renderer)
+def _produce(root: Path, layout: str, out: Path, render: Counted | None = None) -> list[Path]:
+    """Make the back-pain brochure with the recipe, rendered here or by ``render``; write it."""
+    project = load_project(root)
+    made = make(project, Job("back-pain", layout, "letter", project.language),
+                render=render or render_pdf)
+    for name, data in made.files:
+        atomic_write(out / name, data, kind="pdf", within=out.resolve())
+    return [out / name for name, _ in made.files]
 
 
-def test_brochures_from_the_renderer_are_byte_identical_to_ones_rendered_here(
+def test_brochures_from_a_worker_are_byte_identical_to_ones_rendered_here(
         make_project, renderer: Counted) -> None:
     root = make_project()
     layouts = ["handout", "trifold", "booklet", "poster"]  # tri-fold, booklet: laid out twice
-    pdf.render_elsewhere(None)
-    here = brochure.build(project=root, conditions=["back-pain"], layout=layouts, jobs=1,
-                          out=root / "here")
-    pdf.render_elsewhere(renderer)
-    there = brochure.build(project=root, conditions=["back-pain"], layout=layouts, jobs=1,
-                           out=root / "there")
-    assert (renderer.done, renderer.stopped, renderer.declined) == (len(layouts), 2, 0)
-    names = sorted(p.name for p in here.outputs)
-    assert names == sorted(p.name for p in there.outputs)
-    for name in names:
-        assert (root / "there" / name).read_bytes() == (root / "here" / name).read_bytes(), name
+    for where in ("here", "there"):
+        (root / where).mkdir()
+    here = [p for lay in layouts for p in _produce(root, lay, root / "here")]
+    there = [p for lay in layouts for p in _produce(root, lay, root / "there", renderer)]
+    assert (renderer.done, renderer.stopped) == (len(layouts), 2)
+    assert [p.name for p in here] == [p.name for p in there]
+    for a, b in zip(here, there, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_a_brochure_that_does_not_fit_fails_the_same_way_and_nothing_is_written(
@@ -97,73 +85,80 @@ def test_a_brochure_that_does_not_fit_fails_the_same_way_and_nothing_is_written(
     root = make_project({"handouts/conditions/back-pain.yaml": CONDITION.replace(
         "key_message: Dry needling may ease your back pain as part of your care.",
         f"key_message: {long_key.strip()}")})
+    (root / "out").mkdir()
     failures = []
-    for registered in (None, renderer):
-        pdf.render_elsewhere(registered)
-        with pytest.raises(BuildFailed) as failed:
-            brochure.build(project=root, layout="poster", jobs=1, force=True)
-        failures.append(failed.value.result.failed)
+    for render in (None, renderer):
+        with pytest.raises(FitError) as failed:
+            _produce(root, "poster", root / "out", render)
+        failures.append(failed.value.lines())
     assert failures[0] == failures[1]
-    assert "poster panel 'poster' overflows by" in failures[1][0][1]
-    assert not list(root.glob("dist/*.pdf"))
-    # The layout was dropped in step: the same renderer goes on with the next brochure.
-    assert brochure.build(project=root, layout="handout", jobs=1).built
+    assert "poster panel 'poster' overflows by" in failures[1][0]
+    assert list((root / "out").iterdir()) == []
+    # The layout was dropped in step: the same worker goes on with the next brochure.
+    [pid] = renderer.engine.pids()
+    assert _produce(root, "handout", root / "out", renderer)
     assert (renderer.done, renderer.stopped) == (1, 1)
-    assert renderer.renderer.process.poll() is None
+    assert renderer.engine.pids() == [pid]
 
 
-def test_a_render_error_in_the_renderer_is_the_same_one_line_error(
+def test_a_render_error_in_a_worker_is_the_same_one_line_error(
         tmp_path: Path, renderer: Counted) -> None:
     (tmp_path / "logo.png").write_bytes(b"not a png at all")
     page = HTML.replace("<p>Words.</p>", "<img src='logo.png' alt='Logo'>")
     with pytest.raises(RenderError) as there:
-        pdf.render_pdf(page, roots=(tmp_path,), base_url=tmp_path)
+        renderer(page, roots=(tmp_path,), base_url=tmp_path)
     with pytest.raises(RenderError) as here:
-        _here(page, tmp_path)
-    assert (renderer.done, renderer.stopped, renderer.declined) == (0, 1, 0)
+        render_pdf(page, roots=(tmp_path,), base_url=tmp_path)
+    assert (renderer.done, renderer.stopped) == (0, 1)
     assert str(there.value) == str(here.value)
     assert "logo.png" in str(there.value)
 
 
-def test_a_renderer_killed_mid_render_fails_that_brochure_and_the_next_render_here(
+def test_a_worker_killed_mid_render_fails_that_brochure_and_the_next_one_gets_a_new_worker(
         tmp_path: Path, renderer: Counted) -> None:
+    [pid] = renderer.engine.pids()
+
     def kill(facts: Facts) -> None:
         assert facts.pages == 1
-        os.kill(renderer.renderer.process.pid, signal.SIGKILL)
-        renderer.renderer.process.wait(10)
+        os.kill(pid, signal.SIGKILL)
 
-    with pytest.raises(RenderError, match=r"^the renderer process stopped \(out of memory or "
-                       r"killed\); the brochure was not written$"):
-        pdf.render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path, inspect=kill)
-    made, _ = pdf.render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)
-    assert renderer.declined == 1
-    assert made == _here(HTML, tmp_path)[0]
+    with pytest.raises(RenderError) as failed:
+        renderer(HTML, roots=(tmp_path,), base_url=tmp_path, inspect=kill)
+    assert str(failed.value) == f"{DIED}; the brochure was not written"
+    made, _ = renderer(HTML, roots=(tmp_path,), base_url=tmp_path)
+    assert renderer.engine.pids() != [pid]
+    assert made == render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)[0]
 
 
-def test_a_renderer_that_cannot_start_leaves_the_render_to_this_process(
+def test_a_worker_that_cannot_start_leaves_the_render_to_this_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, says nothing
-    started = Renderer.start(memory_mb=2048)
-    assert started is not None
-    counted = Counted(started)
-    pdf.render_elsewhere(counted)
-    try:
-        made, _ = pdf.render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)
-    finally:
-        pdf.render_elsewhere(None)
-        started.stop()
-    assert counted.declined == 1 and counted.done == 0
-    assert made == _here(HTML, tmp_path)[0]
+    with Engine(1) as engine:
+        made, _ = engine.render(HTML, roots=(tmp_path,), base_url=tmp_path)
+    assert made == render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)[0]
 
 
-def test_the_time_limit_stops_the_renderer_too(tmp_path: Path, renderer: Counted) -> None:
+def test_the_time_limit_here_stops_the_worker_too(tmp_path: Path, renderer: Counted) -> None:
     rows = "".join(f"<tr><td>Row {i}</td><td>Rare</td><td>Mild</td></tr>" for i in range(40_000))
     slow = HTML.replace("<p>Words.</p>", f"<table>{rows}</table>")
+    renderer(HTML, roots=(tmp_path,), base_url=tmp_path)  # the worker is ready
+    [pid] = renderer.engine.pids()
     with pytest.raises(JobTimeout), time_limit(1):
-        pdf.render_pdf(slow, roots=(tmp_path,), base_url=tmp_path)
-    assert renderer.renderer.process.poll() is not None  # stopped, not left rendering
-    made, _ = pdf.render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)
-    assert made == _here(HTML, tmp_path)[0]
+        renderer(slow, roots=(tmp_path,), base_url=tmp_path)
+    assert not Path(f"/proc/{pid}").exists()  # stopped and waited for, not left rendering
+    made, _ = renderer(HTML, roots=(tmp_path,), base_url=tmp_path)
+    assert made == render_pdf(HTML, roots=(tmp_path,), base_url=tmp_path)[0]
+
+
+def test_the_time_limit_in_the_worker_is_the_builds_message(tmp_path: Path) -> None:
+    from brochure.engine import Limits
+
+    rows = "".join(f"<tr><td>Row {i}</td><td>Rare</td><td>Mild</td></tr>" for i in range(40_000))
+    slow = HTML.replace("<p>Words.</p>", f"<table>{rows}</table>")
+    with Engine(1, limits=Limits(seconds=1)) as engine, pytest.raises(RenderError) as failed:
+        engine.render(slow, roots=(tmp_path,), base_url=tmp_path)
+    assert str(failed.value) == ("stopped after 1 s (the time limit); the page may be too "
+                                 "long or too complex")
 
 
 def _fresh_python(code: str, cwd: Path | None = None) -> str:
@@ -173,12 +168,13 @@ def _fresh_python(code: str, cwd: Path | None = None) -> str:
     return done.stdout.strip()
 
 
-def test_the_renderer_process_imports_nothing_of_the_composing_code() -> None:
+def test_a_worker_imports_nothing_of_the_composing_code() -> None:
     loaded = _fresh_python(
         "import sys\n"
-        "import brochure.render.service, brochure.render.pdf, brochure.render.fetch\n"
-        "import brochure.render.pdflang, brochure.render.measure\n"
-        "heavy = ('pydantic', 'jinja2', 'yaml', 'markdown_it', 'babel', 'click', 'segno')\n"
+        "import brochure.engine, brochure.engine.worker, brochure.render.pdf\n"
+        "import brochure.render.fetch, brochure.render.pdflang, brochure.render.measure\n"
+        "heavy = ('pydantic', 'jinja2', 'yaml', 'markdown_it', 'babel', 'click', 'segno',\n"
+        "         'weasyprint')\n"
         "print(sorted(m for m in heavy if m in sys.modules))")
     assert loaded == "[]"
 
@@ -187,7 +183,7 @@ def test_weasyprint_opens_the_same_libraries_when_found_by_soname() -> None:
     if not sys.platform.startswith("linux"):  # elsewhere the lookup is left as it is
         import ctypes.util
 
-        from brochure.render.service import _sonames_only
+        from brochure.engine.worker import _sonames_only
 
         lookup = ctypes.util.find_library
         with _sonames_only():
@@ -198,7 +194,7 @@ def test_weasyprint_opens_the_same_libraries_when_found_by_soname() -> None:
             "           open('/proc/self/maps').read()))\n"
             "print('\\n'.join(sorted(libs)))")
     plain = _fresh_python("import weasyprint\n" + maps)
-    quick = _fresh_python("from brochure.render.service import _sonames_only\n"
+    quick = _fresh_python("from brochure.engine.worker import _sonames_only\n"
                           "with _sonames_only():\n    import weasyprint\n"
                           "import ctypes.util\n"
                           "assert ctypes.util.find_library('c')  # the real lookup is back\n"
@@ -207,73 +203,82 @@ def test_weasyprint_opens_the_same_libraries_when_found_by_soname() -> None:
     assert "libpango" in quick and "libharfbuzz" in quick
 
 
+# The command run as a user runs it, with the engine watched: what was imported when its
+# workers started, how many workers it started, and how many renders went to one.
 SCRIPT = """
-import sys
-from brochure.render import service
-done = []
-ask = service.Renderer.render
-def render(self, *args, **kwargs):
-    result = ask(self, *args, **kwargs)
-    done.append(result is not None)
-    return result
-service.Renderer.render = render
+import json, sys
+from brochure.engine import engine as e
+heavy = ('pydantic', 'jinja2', 'yaml', 'markdown_it', 'babel', 'segno', 'weasyprint')
+seen = {"imported": None, "spawned": 0, "renders": 0}
+start, spawn, render = e.Engine.start, e.spawn, e.Engine.render
+def started(self):
+    if self.size and seen["imported"] is None:
+        seen["imported"] = sorted(m for m in heavy if m in sys.modules)
+    return start(self)
+def spawned(*args, **kwargs):
+    seen["spawned"] += 1
+    return spawn(*args, **kwargs)
+def rendered(self, *args, **kwargs):
+    seen["renders"] += bool(self.size)
+    return render(self, *args, **kwargs)
+e.Engine.start, e.spawn, e.Engine.render = started, spawned, rendered
 from brochure.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:
     assert not exc.code, exc.code
-print(done)
+print(json.dumps(seen))
 """
 
+needs_two_cpus = pytest.mark.skipif(default_workers() < 2, reason="one CPU: nothing overlaps")
 
-def test_one_brochure_from_the_command_line_renders_in_a_renderer_process(
+
+def _watched(root: Path, *args: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, *args], cwd=root,
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@needs_two_cpus
+def test_one_brochure_from_the_command_line_renders_in_a_worker_started_first(
         make_project) -> None:
     root = make_project()
-    brochure.build(project=root, conditions=["back-pain"], layout="handout", jobs=1,
-                   out=root / "here")
+    (root / "here").mkdir()
+    [here] = _produce(root, "handout", root / "here")
     one = ["build", "back-pain", "--layout", "handout", "--paper", "letter", "-q"]
-    used = subprocess.run([sys.executable, "-c", SCRIPT, *one, "--out", "there"], cwd=root,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert used.returncode == 0, used.stderr
-    assert used.stdout.strip() == "[True]"
-    name = "back-pain.handout.letter.en.pdf"
-    assert (root / "there" / name).read_bytes() == (root / "here" / name).read_bytes()
-    # --jobs 1 keeps every render in the build's own process; a build with nothing to do
-    # stops the renderer it started ahead, unused.
-    for options in (["--jobs", "1", "--force"], []):
-        other = subprocess.run([sys.executable, "-c", SCRIPT, *one, *options],
-                               cwd=root, capture_output=True, text=True, timeout=120,
-                               check=False)
-        assert other.returncode == 0, other.stderr
-        assert other.stdout.strip() == "[]"
+    # The worker starts before the project's code is imported, and lays the page out.
+    assert _watched(root, *one, "--out", "there") == {"imported": [], "spawned": 1,
+                                                     "renders": 1}
+    assert (root / "there" / here.name).read_bytes() == here.read_bytes()
+    # --jobs 1 renders in the build's own process; a build with nothing to do closes the
+    # worker it started, unused.
+    assert _watched(root, *one, "--jobs", "1", "--force") == {
+        "imported": None, "spawned": 0, "renders": 0}
+    assert _watched(root, *one)["renders"] == 0
 
 
-def test_a_renderer_left_rendering_by_a_build_that_died_leaves_on_its_own(
-        tmp_path: Path) -> None:
-    started = Renderer.start(memory_mb=2048, seconds=1)
-    assert started is not None
-    rows = "".join(f"<tr><td>Row {i}</td></tr>" for i in range(200_000))
-    try:
-        assert started.back.recv() == ("ready",)
-        # What a build that is killed mid-render leaves: a request nobody waits for.
-        started.to.send(("render", {
-            "html": HTML.replace("<p>Words.</p>", f"<table>{rows}</table>"),
-            "roots": (tmp_path,), "base_url": tmp_path, "css": None, "variant": "pdf/ua-1",
-            "svg": None, "inspect": False, "tmp": str(tmp_path)}))
-        assert started.process.wait(60) == 1  # its time limit plus a second, not more
-    finally:
-        started.stop(kill=True)
+@needs_two_cpus
+def test_a_plan_of_several_brochures_keeps_the_worker_started_ahead(make_project) -> None:
+    clinic = CLINIC.replace("paper: letter", "paper: letter\n  layouts: [handout, poster]")
+    root = make_project({"handouts/clinic.yaml": clinic})
+    seen = _watched(root, "build", "back-pain", "--jobs", "2", "-q")
+    # One worker started ahead, one more for the second brochure: none started in vain.
+    assert seen == {"imported": [], "spawned": 2, "renders": 0}
+    assert sorted(p.name for p in (root / "dist").glob("*.pdf")) == [
+        "back-pain.handout.letter.en.pdf", "back-pain.poster.letter.en.pdf"]
 
 
-def test_a_personal_copy_from_the_command_line_renders_in_a_renderer_process(
+@needs_two_cpus
+def test_a_personal_copy_from_the_command_line_renders_in_a_worker(
         make_project, tmp_path: Path) -> None:
+    import brochure
+
     root = make_project()
     who = ["--patient", "Ana Pérez", "--note", "Walk for ten minutes twice a day."]
     brochure.personalise(project=root, condition="back-pain", patient="Ana Pérez",
                          note="Walk for ten minutes twice a day.", out=tmp_path / "here.pdf")
-    used = subprocess.run([sys.executable, "-c", SCRIPT, "personalise", "back-pain", *who,
-                           "--out", str(tmp_path / "there.pdf")], cwd=root,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert used.returncode == 0, used.stderr
-    assert used.stdout.strip().splitlines()[-1] == "[True]"
+    seen = _watched(root, "personalise", "back-pain", *who, "--out", str(tmp_path / "there.pdf"))
+    assert seen == {"imported": [], "spawned": 1, "renders": 1}
     assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()

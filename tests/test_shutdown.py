@@ -70,8 +70,8 @@ def test_a_signal_stops_every_process_and_keeps_finished_pdfs(
     build = subprocess.Popen(
         [sys.executable, "-m", "brochure", "build", "--jobs", str(jobs), "--force", "-q"],
         cwd=root, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
-    # With two jobs, wait until the workers exist: the build, the forkserver and two workers.
-    assert _wait_for(lambda: len(_session_members(build.pid)) >= (4 if jobs > 1 else 1))
+    # With two jobs, wait until the workers exist: the build and its two workers.
+    assert _wait_for(lambda: len(_session_members(build.pid)) >= (3 if jobs > 1 else 1))
     assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     build.send_signal(signum)
     _stopped_cleanly(build, code, tmp_path / "tmp", root, kept)
@@ -86,13 +86,13 @@ def _stopped_cleanly(build: subprocess.Popen[str], code: int, tmp: Path, root: P
                                        "ones were not written")
     assert _wait_for(lambda: not _session_members(build.pid), 30), \
         "a process of the build outlived it"
-    # No font folder and no private folder is left (multiprocessing's own is gone too).
+    # No font folder and no private folder is left.
     assert list(tmp.iterdir()) == []
     assert (root / "dist/back-pain.handout.letter.en.pdf").read_bytes() == kept
     assert not list((root / "dist").glob(".brochure-tmp.*"))
 
 
-def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_renderer(
+def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_worker(
         make_project, tmp_path: Path) -> None:
     root = make_project()
     brochure.build(project=root, conditions=["back-pain"], layout="handout")
@@ -103,7 +103,7 @@ def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_renderer(
     build = subprocess.Popen(
         [sys.executable, "-m", "brochure", "build", "back-pain", "--layout", "handout", "-q"],
         cwd=root, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
-    # The build and the renderer process it started ahead; it is rendering once WeasyPrint
+    # The build and the worker it started ahead; it is rendering once WeasyPrint
     # has copied the fonts into the build's folder.
     assert _wait_for(lambda: len(_session_members(build.pid)) >= 2)
     assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))

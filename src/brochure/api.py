@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure import __version__
-from brochure.catalogue.batch import Limits
+from brochure.engine import Limits
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 from brochure.recipe.select import parse_shard
 
@@ -190,7 +190,7 @@ def build(
     language whose translation files are missing fails before anything is built, naming
     them, unless ``allow_fallback`` prints those parts in the default language.
     """
-    from brochure.render.service import ahead
+    from brochure.engine import Engine, worth_starting_ahead
 
     root = _project_root(project)
     out_dir = plain_path(out, "--out") if out is not None else root / "dist"
@@ -211,18 +211,21 @@ def build(
     if archive and print_shop:
         raise UsageError("--archive keeps a PDF/A copy of the office PDF; build it without "
                          "--print-shop")
-    # One brochure asked for: its renderer starts now, while the project is read.
+    # One brochure asked for: its worker starts now and imports WeasyPrint while this
+    # process reads the project (so nothing heavy is imported above this line).
     one = (len(conditions) == 1 and shard is None and all(
         len(_names(v)) <= 1 and "all" not in _names(v) for v in (layout, paper, lang)))
-    with ahead(memory_mb=bounds.memory_mb, seconds=bounds.seconds, wanted=one and jobs > 1):
+    ahead = one and jobs > 1 and worth_starting_ahead()
+    with Engine(workers=1 if ahead else 0, limits=bounds) as engine:
+        engine.start()
         from brochure.catalogue.run import build_catalogue
 
         return build_catalogue(
             root, out_dir, conditions=list(conditions), topics=topics, papers=_names(paper),
-        layouts=_names(layout), html=html, check=check, strict=strict, location=location,
-        print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
-        limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback,
-        explicit_out=out is not None)
+            layouts=_names(layout), html=html, check=check, strict=strict, location=location,
+            print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
+            limits=bounds, on_progress=on_progress, lang=_names(lang),
+            allow_fallback=allow_fallback, explicit_out=out is not None, engine=engine)
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str | None = None) -> int:

@@ -115,7 +115,7 @@ def list_cmd(show_templates: bool, show_colours: bool, project: Path) -> None:
 
 
 def _cpus() -> int:
-    from brochure.catalogue.batch import default_workers
+    from brochure.engine import default_workers
 
     return default_workers()
 
@@ -186,8 +186,8 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
       brochure build --shard 2/4
     """
     from brochure import api
-    from brochure.catalogue.batch import Limits
     from brochure.catalogue.progress import Reporter
+    from brochure.engine import Limits
 
     with Reporter(quiet=quiet) as reporter:
         result = api.build(

@@ -6,11 +6,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brochure import __version__
-from brochure.catalogue import batch
-from brochure.catalogue.batch import Limits, Outcome
 from brochure.catalogue.manifest import Entry, manifest_name
 from brochure.catalogue.manifest import dumps as manifest_dumps
 from brochure.catalogue.manifest import read as read_manifest
@@ -19,11 +17,11 @@ from brochure.catalogue.plan import Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.outfile import atomic_write
 from brochure.content.project import Project, load_project
+from brochure.engine import Engine, Limits, Outcome
 from brochure.errors import BuildFailed, CheckFailed
 from brochure.recipe.job import Job, Options
 from brochure.recipe.select import Selection, select
 from brochure.render.output import remove_stale_parts
-from brochure.render.service import release as release_renderer
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.catalogue.work import Made
@@ -101,8 +99,15 @@ def build_catalogue(
     lang: Sequence[str] = (),
     allow_fallback: bool = False,
     explicit_out: bool = False,
+    engine: Engine | None = None,
 ) -> BuildResult:
-    """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``."""
+    """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``.
+
+    ``engine`` is the caller's: a worker it started ahead (a build likely to be one
+    brochure) lays that brochure out while it is composed here; a plan of several grows
+    it to ``jobs`` workers, the one started ahead among them; a plan of none closes it.
+    Without one, a plan of several starts ``jobs`` workers of its own.
+    """
     started = time.perf_counter()
     proj = load_project(root)
     options = Options(topics=tuple(topics) if topics is not None else None,
@@ -120,15 +125,15 @@ def build_catalogue(
         remove_stale_parts(out_dir)
         book = _Book(out_dir, within, part, total=len(chosen.jobs), on_progress=on_progress)
         todo = book.plan(proj, list(chosen.jobs), options, force=force)
-        if len(todo) != 1:  # a renderer started ahead of a one-brochure build is not needed
-            release_renderer()
+        if not todo and engine is not None:  # nothing to render: the worker is not needed
+            engine.close()
         try:
             if todo:
                 from brochure.catalogue.work import describe, setup
 
-                batch.run([p.job for p in todo], workers=jobs, setup=setup,
-                          args=(proj, out_dir, within, options), limits=limits,
-                          describe=describe, on_outcome=book.finished, tmp=tmp)
+                run_jobs(engine, [p.job for p in todo], jobs=jobs, limits=limits, tmp=tmp,
+                         setup=setup, args=(proj, out_dir, within, options),
+                         describe=describe, on_outcome=book.finished)
         finally:
             book.save(final=True)
             remove_stale_parts(out_dir)  # what stopped workers left half-written
@@ -241,6 +246,30 @@ class _Book:
     def _tell(self, progress: Progress) -> None:
         if self.on_progress is not None:
             self.on_progress(progress)
+
+
+def run_jobs(engine: Engine | None, todo: list[Job], *, jobs: int, limits: Limits, tmp: Path,
+             setup: Callable[..., Callable[[Job], Made]], args: tuple[Any, ...],
+             describe: Callable[[BaseException], str],
+             on_outcome: Callable[[Outcome[Job, Made]], None]) -> None:
+    """Build ``todo``: in this process (one job, or ``jobs`` 1), or on ``jobs`` workers.
+
+    One brochure is composed here and laid out by ``engine`` (in its worker, when it was
+    started ahead); more are spread over the engine's workers, grown to ``jobs`` (the one
+    started ahead among them).
+    """
+    if engine is None:
+        with Engine(workers=0, limits=limits, tmp=tmp) as own:
+            run_jobs(own, todo, jobs=jobs, limits=limits, tmp=tmp, setup=setup, args=args,
+                     describe=describe, on_outcome=on_outcome)
+        return
+    if len(todo) == 1 or jobs == 1:
+        Engine(workers=0, limits=limits, tmp=tmp).run(
+            todo, setup=setup, args=(*args, engine.render), describe=describe,
+            on_outcome=on_outcome)
+        return
+    engine.resize(min(jobs, len(todo)))
+    engine.run(todo, setup=setup, args=args, describe=describe, on_outcome=on_outcome, tmp=tmp)
 
 
 def manifest_text(path: Path) -> str | None:

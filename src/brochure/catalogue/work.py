@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brochure.content.outfile import atomic_write
 from brochure.content.project import Project
 from brochure.errors import BrochureError
 from brochure.recipe.job import Job, Options
+
+if TYPE_CHECKING:
+    from brochure.render.pdf import Render
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,22 @@ class Made:
     warnings: tuple[str, ...]
 
 
-def setup(project: Project, out_dir: Path, within: Path,
-          options: Options) -> Callable[[Job], Made]:
-    """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``)."""
+def setup(project: Project, out_dir: Path, within: Path, options: Options,
+          render: Render | None = None) -> Callable[[Job], Made]:
+    """Return the task that builds one job of ``project`` into ``out_dir`` (real: ``within``).
+
+    ``render`` lays the pages out: in this process by default, or an engine's worker
+    (a one-brochure build composes here while its worker imported WeasyPrint).
+    """
     from brochure.recipe.make import make
+    from brochure.render.pdf import render_pdf
+
+    lay_out = render or render_pdf
 
     images: dict[str, Any] = {}  # decoded images, shared by this worker's jobs
 
     def task(job: Job) -> Made:
-        made = make(project, job, options, images=images)
+        made = make(project, job, options, images=images, render=lay_out)
         # Every file of the brochure is made before the first is written: one that fails
         # (a fit, a strict warning) leaves nothing behind.
         for name, data in made.files:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from brochure.catalogue.batch import Limits
 from brochure.content.outfile import atomic_write, target_folder
+from brochure.engine import Engine, Limits, worth_starting_ahead
 from brochure.errors import MailError, UsageError, display_path
-from brochure.render.service import ahead
 
 if TYPE_CHECKING:
     from brochure.content.models import Practitioner
@@ -31,9 +30,9 @@ if TYPE_CHECKING:
     from brochure.personal.copy import Copy
     from brochure.personal.smtpconf import SmtpSettings
 
-# The content and composing code is imported inside the calls, after the renderer process
-# has started (render/service.py): a copy is one brochure, made while the practitioner
-# waits, within a build's default limits.
+# The content and composing code is imported inside the calls, after the worker that
+# renders the copy has started (brochure.engine): a copy is one brochure, made while the
+# practitioner waits, within a build's default limits.
 LIMITS = Limits()
 
 @dataclass(frozen=True)
@@ -144,16 +143,22 @@ def _make(root: Path, condition: str, patient: str | None, patient_file: Path | 
 
     Return the project, the copy, its final bytes, its language and the patient's name.
     """
-    with ahead(memory_mb=LIMITS.memory_mb, seconds=LIMITS.seconds, private=True):
+    # A private engine: its worker writes no core dump, and the page reaches it through
+    # a pipe, never a file.
+    with Engine(workers=1 if worth_starting_ahead() else 0, limits=LIMITS,
+                private=True) as engine:
+        engine.start()
         from brochure.content.project import load_project
         from brochure.personal.cover import read_patient
 
         name = read_patient(patient, patient_file, options.get("note_file"))
         proj = load_project(root)
-        return (proj, *_copy(proj, condition=condition, patient=name, **options), name)
+        return (proj, *_copy(proj, engine, condition=condition, patient=name, **options),
+                name)
 
 
-def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | None = None,
+def _copy(proj: Project, engine: Engine, *, condition: str, patient: str,
+          practitioner: str | None = None,
           note: str | None = None, note_file: Path | str | None = None,
           topics: Sequence[str] | None = None, layout: str = "handout",
           paper: str | None = None, language: str | None = None, allow_fallback: bool = False,
@@ -178,7 +183,8 @@ def _copy(proj: Project, *, condition: str, patient: str, practitioner: str | No
     check_fonts(personal, lacking(covered(proj.root)))  # before anything renders
     made = make_copy(proj, condition=condition, personal=personal, layout=layout,
                      paper=paper or proj.clinic.defaults.paper, topics=topics,
-                     location=location, language=lang, allow_fallback=allow_fallback)
+                     location=location, language=lang, allow_fallback=allow_fallback,
+                     render=engine.render)
     pdf = made.pdf
     if password is not None:
         from brochure.personal.encrypt import encrypt

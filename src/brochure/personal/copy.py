@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from brochure.compose.brochure import Personal
 from brochure.content.project import Project
 from brochure.errors import UsageError
+
+if TYPE_CHECKING:
+    from brochure.render.pdf import Render
 
 # The layouts a personal copy can take: the ones a patient reads on a screen or a home
 # printer. Fixed-size layouts (tri-fold, poster, booklet) leave no room for a note.
@@ -43,23 +47,26 @@ def check_layout(layout: str) -> str:
 
 def make_copy(project: Project, *, condition: str, personal: Personal, layout: str,
               paper: str, topics: Sequence[str] | None, location: str | None,
-              language: str | None = None, allow_fallback: bool = False) -> Copy:
+              language: str | None = None, allow_fallback: bool = False,
+              render: Render | None = None) -> Copy:
     """Compose and render the personal copy in ``language``; return the PDF bytes.
 
     A language whose translation files are missing fails as a build does, naming them,
     unless ``allow_fallback`` prints those parts in the default language.
     WeasyPrint's warnings are returned with the patient's name taken out, so they can be
-    shown or logged.
+    shown or logged. ``render`` lays the copy out (default: in this process; a private
+    engine's ``render``, in its worker).
     """
     from brochure.recipe.job import Job, Options
     from brochure.recipe.make import make
+    from brochure.render.pdf import render_pdf
 
     if condition not in project.conditions:
         project.select([condition])  # the message, with "did you mean"
     job = Job(condition, check_layout(layout), paper, language or project.language)
     made = make(project, job, Options(topics=tuple(topics) if topics is not None else None,
                                       location=location, allow_fallback=allow_fallback),
-                personal=personal)
+                personal=personal, render=render or render_pdf)
     pdf, warnings = made.pdf, list(made.warnings)
     from brochure.personal.cover import check_fonts
     from brochure.render.glyphs import notdef_characters

@@ -5,7 +5,7 @@ height (the tri-fold's six panels, the poster's one). This module measures, and 
 nothing: how far each panel's content runs past its end, which text runs past the edge of
 its page or panel, how tall each tri-fold card is in each panel, and where the folds are.
 ``Facts`` holds all of it, so the decisions (render/fit.py, recipe/make.py) can be
-made in another process than the one that laid the page out (render/service.py).
+made in another process than the one that laid the page out (an engine's worker).
 
 It imports nothing of the composing code, so a renderer process stays light.
 """

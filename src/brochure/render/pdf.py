@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from brochure.errors import RenderError, printable, shorten
 from brochure.render.measure import Facts, facts
@@ -158,18 +158,15 @@ def _stylesheet(css: str, base: str, roots: tuple[Path, ...]) -> _Sheet:
     return _SHEETS[key]
 
 
-# Another process may render for this one (render/service.py registers itself here, so
-# this module needs nothing of it): given render_pdf's arguments, it returns the PDF and
-# warnings, or None to have this process render after all.
-Elsewhere = Callable[..., "tuple[bytes, list[str]] | None"]
-_ELSEWHERE: list[Elsewhere] = []
+class Render(Protocol):
+    """What renders a document: ``render_pdf`` here, or an engine's worker (its ``render``)."""
 
-
-def render_elsewhere(renderer: Elsewhere | None) -> None:
-    """Send this process's renders to ``renderer`` from now on; None renders here again."""
-    _ELSEWHERE.clear()
-    if renderer is not None:
-        _ELSEWHERE.append(renderer)
+    def __call__(self, html: str, *, roots: tuple[Path, ...], base_url: Path,
+                 inspect: Callable[[Facts], None] | None = ...,
+                 images: dict[str, Any] | None = ..., css: str | None = ...,
+                 variant: str = ...,
+                 svg: Callable[[str], str] | None = ...) -> tuple[bytes, list[str]]:
+        """Render ``html``; return the PDF bytes and WeasyPrint's warnings."""
 
 
 def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
@@ -187,14 +184,9 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     documents of one build (the logo, the QR code). ``css``, when given, is the page's
     stylesheet, parsed once per process (see ``_stylesheet``) instead of once per document.
     ``variant`` is the PDF standard claimed: PDF/UA-1 for the office, PDF/X-4 for a print
-    shop, PDF/A-2u to keep. A renderer process started ahead of need (render/service.py)
-    renders instead of this one when there is one.
+    shop, PDF/A-2u to keep. An engine's ``render`` (brochure.engine) takes the same
+    arguments and renders in a worker process.
     """
-    for renderer in _ELSEWHERE:  # none in the renderer process itself
-        done = renderer(html, roots=roots, base_url=base_url, inspect=inspect, css=css,
-                        variant=variant, svg=svg)
-        if done is not None:
-            return done
     import weasyprint
 
     from brochure.render.fetch import (

@@ -28,9 +28,9 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.status import HTTP_404_NOT_FOUND
 
-from brochure.catalogue.batch import default_workers
 from brochure.content.project import load_project
 from brochure.content.safefile import Refused, read_inside
+from brochure.engine import default_workers
 from brochure.errors import ContentError, UsageError
 from brochure.serve import pages
 from brochure.serve.builder import Builder

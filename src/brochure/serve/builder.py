@@ -14,20 +14,18 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
-import multiprocessing
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brochure.catalogue.batch import Limits, Outcome, start_method
 from brochure.catalogue.plan import plan
+from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
 from brochure.content.project import Project, load_project
+from brochure.engine import Engine, Limits, Outcome, WorkerLost
 from brochure.errors import BrochureError
 from brochure.recipe.job import Job, Options
 from brochure.recipe.select import select
@@ -38,7 +36,6 @@ from brochure.serve.worker import (
     Request,
     page_file,
     setup,
-    work,
 )
 
 RECYCLE_AFTER = 200  # requests per worker before it is replaced, so memory stays flat
@@ -112,7 +109,7 @@ class Builder:
         self.slots = {"render": max(1, workers - 1), "check": 1}
         self.limits = limits or Limits()
         self._changed = asyncio.Event()
-        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._engines: dict[str, Engine] = {}
         self._busy = {"render": 0, "check": 0}
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -214,29 +211,22 @@ class Builder:
 
     # -- running ------------------------------------------------------------------------
 
-    def _executor(self, kind: str) -> ProcessPoolExecutor:
-        if kind not in self._pools:
-            self._pools[kind] = ProcessPoolExecutor(
-                max_workers=self.slots[kind],
-                mp_context=multiprocessing.get_context(start_method()),
-                initializer=setup,
-                initargs=(self.root, self.limits, CHECK_NICENESS if kind == "check" else 0),
-                max_tasks_per_child=RECYCLE_AFTER)
-        return self._pools[kind]
+    def _engine(self, kind: str) -> Engine:
+        if kind not in self._engines:
+            self._engines[kind] = Engine(
+                workers=self.slots[kind], limits=self.limits, recycle=RECYCLE_AFTER,
+                niceness=CHECK_NICENESS if kind == "check" else 0).start()
+        return self._engines[kind]
 
     async def _submit(self, kind: str, request: Request) -> Outcome[Request, Any]:
-        pool = self._executor(kind)
+        engine = self._engine(kind)
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, work, request)
-        except BrokenProcessPool:
-            if self._pools.get(kind) is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                del self._pools[kind]
-            return Outcome(request, None, "the worker process died (out of memory or killed); "
-                           "save the file again to retry", 0.0)
-        except (OSError, RuntimeError) as exc:  # no worker could start (see the README)
-            return Outcome(request, None, f"no worker process could start ({exc}); "
-                           "save the file again to retry", 0.0)
+            return await asyncio.to_thread(engine.submit, request, setup=setup,
+                                           args=(self.root,), describe=describe)
+        except WorkerLost as exc:
+            reason = str(exc) if not exc.started else \
+                "the worker process died (out of memory or killed)"
+            return Outcome(request, None, f"{reason}; save the file again to retry", 0.0)
 
     async def _render(self, item: Preview) -> None:
         inputs = item.planned
@@ -311,10 +301,10 @@ class Builder:
         self.pump()
 
     async def close(self) -> None:
-        """Stop every worker (a render under way finishes first) and forget the builds."""
+        """Stop every worker (a render under way is stopped too) and forget the builds."""
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            await asyncio.to_thread(engine.close)

@@ -1,27 +1,23 @@
 """What a preview worker process does: render one brochure to a PDF and page images, or check it.
 
-A worker is started once and kept: it imports WeasyPrint, pdfplumber and the syllable
-dictionary when it starts, and keeps WeasyPrint's font configuration and image cache, so
-a preview after an edit costs one warm render. Each request reloads the project (a few
-milliseconds), so a worker always renders the files as they are now.
+A worker (brochure.engine) is started once and kept: it imports WeasyPrint when it
+starts, pdfplumber and the syllable dictionary with its first request, and keeps
+WeasyPrint's font configuration and image cache, so a preview after an edit costs one
+warm render. Each request reloads the project (a few milliseconds), so a worker always
+renders the files as they are now.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import io
-import os
-import signal
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brochure.catalogue.batch import Limits, Outcome, run_one
-from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
 from brochure.content.outfile import atomic_write
 from brochure.content.project import load_project
@@ -61,7 +57,6 @@ class CheckRequest:
 
 Request = RenderRequest | CheckRequest
 
-_STATE: dict[str, Any] = {}
 PNGS_KEPT = 200  # page images kept for reuse by one worker: about 30 MB
 _PNGS: OrderedDict[bytes, bytes] = OrderedDict()
 
@@ -142,22 +137,17 @@ def check_preview(root: Path, request: CheckRequest) -> BrochureReport:
     return report
 
 
-def setup(root: Path, limits: Limits, niceness: int = 0) -> None:
-    """Prepare a worker: ignore Ctrl-C (the server stops its workers) and import what renders.
+def setup(root: Path) -> Callable[[Request], Rendered | BrochureReport]:
+    """Prepare a worker for the project at ``root``: import what renders and checks, once.
 
-    ``niceness`` lowers the worker's CPU priority: checks are background work and must
-    not slow down a render, or the browser showing it.
+    The engine runs the task it returns, one request at a time, within the server's
+    limits (and, for checks, at a lower CPU priority).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if niceness:
-        with contextlib.suppress(OSError, AttributeError):
-            os.nice(niceness)
-    from brochure.catalogue.batch import _limit_memory
-    from brochure.checks.readability import analyse
-    _limit_memory(limits.memory_mb)
     import pdfplumber  # noqa: F401
     import pypdfium2  # noqa: F401
     import weasyprint  # noqa: F401
+
+    from brochure.checks.readability import analyse
 
     analyse("You rest.")  # loads the syllable dictionary once
     images: dict[str, Any] = {}
@@ -167,10 +157,4 @@ def setup(root: Path, limits: Limits, niceness: int = 0) -> None:
             return render_preview(root, images, request)
         return check_preview(root, request)
 
-    _STATE["task"], _STATE["limits"] = task, limits
-
-
-def work(request: Request) -> Outcome[Request, Any]:
-    """Run one request in this worker, under the time limit; failures become messages."""
-    task: Callable[[Request], Any] = _STATE["task"]
-    return run_one(task, request, _STATE["limits"], describe)
+    return task
