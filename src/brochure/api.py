@@ -59,7 +59,6 @@ def _project_root(project: Path | str) -> Path:
 def list_project(*, project: Path | str = ".") -> Listing:
     """Return the conditions, topics and layouts of a project."""
     from brochure.content.languages import display_name
-    from brochure.content.layouts import layouts
     from brochure.content.project import load_project
     from brochure.content.translate import coverage
 
@@ -78,7 +77,7 @@ def list_project(*, project: Path | str = ".") -> Listing:
         topics=[(i, t.model.title) for i, t in proj.topics.items()],
         layouts=[(key, lay.description,
                   [f"{name} ({spec.describe()})" for name, spec in lay.papers.items()])
-                 for key, lay in layouts().items()],
+                 for key, lay in proj.layouts.items()],
     )
 
 
@@ -130,7 +129,6 @@ def check(
     (PDF/X-4, boxes, colour, marks, lines, images, ink).
     """
     from brochure.checks.run import CheckResult, check_brochures
-    from brochure.content.layouts import select_layouts
     from brochure.content.project import load_project
     from brochure.content.translate import layouts_for, select_languages
 
@@ -140,8 +138,8 @@ def check(
     root = _project_root(project)
     proj = load_project(root)
     defaults = proj.clinic.defaults
-    chosen = [lay.id for lay in select_layouts(_names(layout) or defaults.layouts)]
-    by_language = {code: select_layouts(layouts_for(
+    chosen = [lay.id for lay in proj.select_layouts(_names(layout) or defaults.layouts)]
+    by_language = {code: proj.select_layouts(layouts_for(
         defaults, code, chosen, explicit_layout=bool(_names(layout)),
         explicit_lang=bool(_names(lang)))) for code in select_languages(proj, _names(lang))}
     reports = check_brochures(proj, list(conditions), layouts=by_language,

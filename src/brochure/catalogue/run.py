@@ -19,7 +19,6 @@ from brochure.catalogue.matrix import shard as shard_jobs
 from brochure.catalogue.outdir import claim
 from brochure.catalogue.plan import Options, Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
-from brochure.content.layouts import select_layouts
 from brochure.content.outfile import atomic_write
 from brochure.content.project import load_project
 from brochure.content.translate import layouts_for, select_languages
@@ -108,7 +107,7 @@ def build_catalogue(
     started = time.perf_counter()
     proj = load_project(root)
     defaults = proj.clinic.defaults
-    chosen = select_layouts(list(layouts) or defaults.layouts)
+    chosen = proj.select_layouts(list(layouts) or defaults.layouts)
     papers = list(dict.fromkeys(list(papers) or defaults.matrix_papers))
     for lay in chosen:
         for name in papers:

@@ -15,7 +15,6 @@ from typing import Any
 from brochure.catalogue.matrix import Job
 from brochure.catalogue.plan import Options
 from brochure.compose.brochure import assemble
-from brochure.content.layouts import get_layout
 from brochure.content.project import Project
 from brochure.errors import BrochureError
 
@@ -41,7 +40,7 @@ def setup(project: Project, out_dir: Path, within: Path,
 
     def task(job: Job) -> Made:
         brochure = assemble(project, project.conditions[job.condition],
-                            layout=get_layout(job.layout), paper=job.paper,
+                            layout=project.layout(job.layout), paper=job.paper,
                             topics=list(options.topics) if options.topics is not None else None,
                             location=options.location, print_shop=job.print_shop,
                             language=job.language, allow_fallback=options.allow_fallback)

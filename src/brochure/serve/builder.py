@@ -28,7 +28,6 @@ from brochure.catalogue.batch import Limits, Outcome, start_method
 from brochure.catalogue.matrix import Job, expand
 from brochure.catalogue.plan import Options, plan
 from brochure.checks.findings import BrochureReport
-from brochure.content.layouts import select_layouts
 from brochure.content.project import Project, load_project
 from brochure.content.translate import layouts_for
 from brochure.errors import BrochureError
@@ -158,7 +157,7 @@ class Builder:
         try:
             project = load_project(self.root)
             defaults = project.clinic.defaults
-            layouts = [lay.id for lay in select_layouts(defaults.layouts)]
+            layouts = [lay.id for lay in project.select_layouts(defaults.layouts)]
             # Every language, each in its own layouts; a missing translation shows as that
             # preview's error, as brochure build reports it.
             matrix = sorted({job for code in project.languages for job in expand(

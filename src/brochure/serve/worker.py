@@ -25,7 +25,6 @@ from brochure.catalogue.matrix import Job
 from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
 from brochure.compose.brochure import Brochure, assemble
-from brochure.content.layouts import get_layout
 from brochure.content.outfile import atomic_write
 from brochure.content.project import Project, load_project
 
@@ -78,7 +77,7 @@ def _brochure(project: Project, job: Job) -> Brochure:
         from brochure.errors import UsageError
 
         raise UsageError(f"the condition '{job.condition}' is no longer in the project")
-    return assemble(project, project.conditions[job.condition], layout=get_layout(job.layout),
+    return assemble(project, project.conditions[job.condition], layout=project.layout(job.layout),
                     paper=job.paper, print_shop=job.print_shop)
 
 
