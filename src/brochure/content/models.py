@@ -309,8 +309,7 @@ class Defaults(Strict):
         from brochure.errors import suggest
 
         # The clinic's own layouts, by id, as ``validate`` passes them from the same file.
-        known = [*layouts(), *(info.context or {}).get("layouts", ())]
-        known = list(dict.fromkeys(known))
+        known = list(dict.fromkeys([*layouts(), *(info.context or {}).get("layouts", ())]))
         for name in value:
             if name not in known:
                 raise ValueError(f"unknown layout '{name}'{suggest(name, set(known))}; list "
