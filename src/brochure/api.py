@@ -59,7 +59,6 @@ def _project_root(project: Path | str) -> Path:
 def list_project(*, project: Path | str = ".") -> Listing:
     """Return the conditions, topics and layouts of a project."""
     from brochure.content.languages import display_name
-    from brochure.content.layouts import layouts
     from brochure.content.project import load_project
     from brochure.content.translate import coverage
 
@@ -78,7 +77,7 @@ def list_project(*, project: Path | str = ".") -> Listing:
         topics=[(i, t.model.title) for i, t in proj.topics.items()],
         layouts=[(key, lay.description,
                   [f"{name} ({spec.describe()})" for name, spec in lay.papers.items()])
-                 for key, lay in layouts().items()],
+                 for key, lay in proj.layouts.items()],
     )
 
 

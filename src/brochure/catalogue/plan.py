@@ -3,7 +3,8 @@
 An output is rebuilt only when the hash of its inputs changed: the content files it uses
 (its condition, the topics it includes, clinic.yaml), every file of the project's assets/,
 styles/ and templates/ (images and fonts used from stylesheets among them), the fonts, the
-layout table, the tool itself and the build options.
+layout table, the tool itself and the build options. A layout's stylesheet, and the
+template of a project's own layout, are inputs of that layout's outputs only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from brochure.content.assets import (
     package_templates_dir,
     style_path,
 )
-from brochure.content.layouts import get_layout
 from brochure.content.project import Project
 from brochure.content.safefile import Refused, walk_files
 from brochure.errors import ContentError, Problem, display_path
@@ -49,15 +49,52 @@ def tool_digest() -> str:
     return h.hexdigest()
 
 
-def _shared_files(project: Project) -> dict[str, Path]:
+def _own_templates(project: Project, found: list[Path]) -> set[str]:
+    """Return the project's templates that only the layouts naming them read.
+
+    That is the template of a project's own layout, when it is no package template's name
+    (a copy of handout.html.j2 changes every handout) and no other template of the project
+    extends, includes or imports it. A template that names one it includes by an
+    expression, or that cannot be read, keeps them all shared: it might name any.
+    """
+    folder = project.root / "templates"
+    named = {lay.template for lay in project.layouts.values() if lay.own}
+    own = {name for name in named if (folder / name).is_file()
+           and not os.path.lexists(package_templates_dir() / name)}
+    if not own:
+        return set()
+    import jinja2
+    import jinja2.meta
+
+    from brochure.compose.html import environment
+
+    env = environment(project.root)
+    for path in found:
+        if not path.name.endswith(".j2"):
+            continue
+        try:
+            tree = env.parse(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            return set()
+        for name in jinja2.meta.find_referenced_templates(tree):
+            if name is None:
+                return set()
+            if name != path.relative_to(folder).as_posix():
+                own.discard(name)
+    return own
+
+
+def _shared_files(project: Project) -> tuple[dict[str, Path], set[str]]:
     """Return the files every output of a project reads, labelled by where they sit.
 
     That is every file a brochure can reach: all of the project's assets/, styles/ and
-    templates/ (an image used from a stylesheet, a font), and the package's own. A link
-    out of the project or a FIFO among them stops the build with a message.
+    templates/ (an image used from a stylesheet, a font), and the package's own; and,
+    left out of those, the project's templates only their own layouts read. A link out of
+    the project or a FIFO among them stops the build with a message.
     """
     root = project.root
     files: dict[str, Path] = {"clinic.yaml": project.clinic_source.file}
+    own: set[str] = set()
     for folder, label, within in (
             (package_templates_dir(), "package-templates", package_templates_dir()),
             (package_styles_dir(), "package-styles", package_styles_dir()),
@@ -70,19 +107,24 @@ def _shared_files(project: Project) -> dict[str, Path]:
         except Refused as exc:
             raise ContentError([Problem(display_path(exc.path), 1, 1, "", exc.reason)]) \
                 from None
+        if label == "templates":
+            own = _own_templates(project, found)
         # A stylesheet is an input of the layouts that use it (below), so changing the
         # tri-fold's rebuilds only tri-folds; the images and fonts beside it reach all.
+        # So is the template of a project's own layout that no other template reads.
         files.update({f"{label}/{p.relative_to(folder).as_posix()}": p for p in found
-                      if not (label.endswith("styles-all") or label == "package-styles")
-                      or p.suffix != ".css"})
+                      if (not (label.endswith("styles-all") or label == "package-styles")
+                          or p.suffix != ".css")
+                      and not (label == "templates"
+                               and p.relative_to(folder).as_posix() in own)})
     for path, _, _ in font_files():
         files[f"fonts/{path.name}"] = path
-    return files
+    return files, own
 
 
 def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
     """Return each job with the hash of its inputs."""
-    shared = _shared_files(project)
+    shared, own_templates = _shared_files(project)
     planned: list[Planned] = []
     for job in jobs:
         condition = project.conditions[job.condition]
@@ -100,9 +142,11 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
                           for t in topic_ids if t in tr.topics})
             if tr.clinic is not None:
                 files[f"clinic.{job.language}.yaml"] = tr.clinic.source.file
-        layout = get_layout(job.layout)
+        layout = project.layout(job.layout)
         for name in ("base.css", layout.stylesheet):
             files[f"styles/{name}"] = style_path(project.root, name)
+        if layout.template in own_templates:
+            files[f"templates/{layout.template}"] = project.root / "templates" / layout.template
         settings = {"job": [job.condition, job.layout, job.paper, job.language,
                             job.print_shop],
                     "topics": options.topics, "location": options.location,

@@ -1,20 +1,26 @@
 """Layouts and papers are data, not branches in the code.
 
 A layout is an entry in data/layouts.yaml, a template and a stylesheet: adding one means
-adding files, not editing modules.
+adding files, not editing modules. A clinic adds its own in clinic.yaml's ``layouts:``,
+with the same keys, and its template and stylesheet in the project's templates/ and styles/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from brochure.errors import UsageError, suggest
+from brochure.errors import Problem, UsageError, suggest
+
+if TYPE_CHECKING:
+    from brochure.content.load import Loaded
 
 PaperName = Literal["letter", "a4"]
 SheetName = Literal["letter", "a4", "tabloid", "a3", "half-letter", "a5"]
@@ -86,11 +92,10 @@ class ChartStyle(BaseModel):
     apart: bool = False  # each bar a drawing of its own, so a page may end between two
 
 
-class Layout(BaseModel):
-    """One way of laying out a brochure on paper."""
+class LayoutEntry(BaseModel):
+    """One way of laying out a brochure on paper, as data/layouts.yaml or clinic.yaml has it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = ""
     description: str
     template: str
     stylesheet: str
@@ -107,6 +112,13 @@ class Layout(BaseModel):
     # layout pass), so the panels end level with each other.
     balance_panels: bool = False
 
+
+class Layout(LayoutEntry):
+    """A layout and its id."""
+
+    id: str = ""
+    own: bool = False  # the project's own (clinic.yaml's layouts:), not the package's
+
     def paper_spec(self, paper: str) -> PaperSpec:
         """Return the sheet for a paper family, or a usage error naming the ones it has."""
         if paper not in self.papers:
@@ -119,24 +131,86 @@ class Layout(BaseModel):
 def layouts() -> dict[str, Layout]:
     """Return every layout the package ships, by id."""
     text = resources.files("brochure.content").joinpath("data/layouts.yaml").read_text("utf-8")
-    raw = TypeAdapter(dict[str, Layout]).validate_python(yaml.safe_load(text))
-    return {key: value.model_copy(update={"id": key}) for key, value in raw.items()}
+    raw = TypeAdapter(dict[str, LayoutEntry]).validate_python(yaml.safe_load(text))
+    return {key: Layout(id=key, **dict(value)) for key, value in raw.items()}
 
 
-def get_layout(name: str) -> Layout:
+def all_layouts(own: Mapping[str, LayoutEntry] | None = None) -> dict[str, Layout]:
+    """Return the package's layouts, then a project's own (clinic.yaml's ``layouts:``)."""
+    found = dict(layouts())
+    for key, entry in (own or {}).items():
+        found.setdefault(key, Layout(id=key, own=True, **dict(entry)))
+    return found
+
+
+def get_layout(name: str, own: Mapping[str, LayoutEntry] | None = None) -> Layout:
     """Return a layout by id, or a usage error naming the closest one."""
-    known = layouts()
+    known = all_layouts(own)
     if name not in known:
         raise UsageError(f"unknown layout '{name}'{suggest(name, set(known))}; "
                          f"use one of: {', '.join(known)}, all")
     return known[name]
 
 
-def select_layouts(names: str | Sequence[str]) -> list[Layout]:
-    """Return the layouts to build: one id, several, or 'all' (each once, in order)."""
+def select_layouts(names: str | Sequence[str],
+                   own: Mapping[str, LayoutEntry] | None = None) -> list[Layout]:
+    """Return the layouts to build: one id, several, or 'all' (each once, in order).
+
+    ``own`` is the project's own layouts (``clinic.layouts``); they join the package's.
+    """
     wanted = [names] if isinstance(names, str) else list(names)
     if not wanted:
         wanted = ["handout"]
     if "all" in wanted:
-        return list(layouts().values())
-    return [get_layout(name) for name in dict.fromkeys(wanted)]
+        return list(all_layouts(own).values())
+    return [get_layout(name, own) for name in dict.fromkeys(wanted)]
+
+
+def own_layout_problems(source: Loaded, root: Path) -> list[Problem]:
+    """Check clinic.yaml's own layouts: each a new id, a template and a stylesheet that exist.
+
+    Both are looked for as a build looks for them: the project's templates/ and styles/
+    first, then the package's. Read from the file's data, not its model, so these
+    problems are reported with the model's own (a typo elsewhere in clinic.yaml).
+    """
+    from brochure.content.assets import package_styles_dir, package_templates_dir
+
+    own = source.data.get("layouts") if isinstance(source.data, dict) else None
+    if not isinstance(own, dict):
+        return []
+    problems: list[Problem] = []
+    package = layouts()
+    for key, entry in own.items():
+        if key in package:
+            problems.append(source.problem(
+                ("layouts", key),
+                f"'{key}' is one of the package's layouts; give yours another id (to change "
+                f"how the {key} layout looks, put your own copy of styles/"
+                f"{package[key].stylesheet} in the project instead)", key=True))
+            continue
+        if not isinstance(entry, dict):
+            continue
+        for field, folder, shipped in (("template", "templates", package_templates_dir()),
+                                       ("stylesheet", "styles", package_styles_dir())):
+            name = entry.get(field)
+            if not isinstance(name, str):
+                continue  # missing or not text: the model says so
+            problem = _file_problem(name, root / folder, shipped, folder, field)
+            if problem is not None:
+                problems.append(source.problem(("layouts", key, field), problem))
+    return problems
+
+
+def _file_problem(name: str, own: Path, shipped: Path, folder: str, kind: str) -> str | None:
+    """Say what is wrong with a layout's template or stylesheet name, or return None."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        return (f"'{name}' is not a {kind} file name; give the name of a file in the "
+                f"project's {folder}/ folder, like 'exercise-sheet."
+                f"{'html.j2' if kind == 'template' else 'css'}'")
+    if any(os.path.lexists(place / name) for place in (own, shipped)):
+        return None
+    suffix = ".html.j2" if kind == "template" else ".css"
+    names = {p.name for place in (own, shipped) if place.is_dir() for p in place.iterdir()
+             if p.name.endswith(suffix) and not p.name.startswith("_")}
+    return (f"no {kind} '{name}' in {folder}/ or the package{suggest(name, names)}; "
+            f"create {folder}/{name} or name one that exists")

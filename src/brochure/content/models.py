@@ -13,10 +13,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from brochure.content.layouts import LayoutEntry  # the model of data/layouts.yaml's entries
 from brochure.content.plaintext import ascii_problem, text_problem
 
 
@@ -283,9 +285,10 @@ class Defaults(Strict):
 
     @field_validator("layouts_by_language")
     @classmethod
-    def _known_language_layouts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _known_language_layouts(cls, value: dict[str, list[str]],
+                                info: ValidationInfo) -> dict[str, list[str]]:
         for names in value.values():
-            cls._known_layouts(names)
+            cls._known_layouts(names, info)
         return value
 
     def layouts_for(self, language: str) -> list[str]:
@@ -301,11 +304,12 @@ class Defaults(Strict):
 
     @field_validator("layouts")
     @classmethod
-    def _known_layouts(cls, value: list[str]) -> list[str]:
+    def _known_layouts(cls, value: list[str], info: ValidationInfo) -> list[str]:
         from brochure.content.layouts import layouts  # the package's layout table
         from brochure.errors import suggest
 
-        known = layouts()
+        # The clinic's own layouts, by id, as ``validate`` passes them from the same file.
+        known = list(dict.fromkeys([*layouts(), *(info.context or {}).get("layouts", ())]))
         for name in value:
             if name not in known:
                 raise ValueError(f"unknown layout '{name}'{suggest(name, set(known))}; list "
@@ -495,6 +499,9 @@ class Clinic(Strict):
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
     print_shop: PrintShop = PrintShop()
+    # The clinic's own layouts, by id: the keys of a package layout (data/layouts.yaml),
+    # a template in the project's templates/ and a stylesheet in its styles/.
+    layouts: dict[Ident, LayoutEntry] = {}
 
     @model_validator(mode="after")
     def _unique_locations(self) -> Clinic:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,6 +14,13 @@ from pydantic import BaseModel
 
 from brochure.content.bodymap import known_regions
 from brochure.content.languages import is_known, unknown_message
+from brochure.content.layouts import (
+    Layout,
+    all_layouts,
+    get_layout,
+    own_layout_problems,
+    select_layouts,
+)
 from brochure.content.load import Loaded, load_yaml
 from brochure.content.models import (
     Block,
@@ -100,6 +109,19 @@ class Project:
         """Return the languages a default build makes."""
         return self.clinic.defaults.matrix_languages
 
+    @cached_property
+    def layouts(self) -> dict[str, Layout]:
+        """Return every layout a build of this project may use: the package's, then its own."""
+        return all_layouts(self.clinic.layouts)
+
+    def layout(self, name: str) -> Layout:
+        """Return a layout by id, the project's own among them, or a usage error."""
+        return get_layout(name, self.clinic.layouts)
+
+    def select_layouts(self, names: str | Sequence[str]) -> list[Layout]:
+        """Return the layouts to build: one id, several, or 'all' (the project's own too)."""
+        return select_layouts(names, self.clinic.layouts)
+
     def translation(self, language: str) -> Language:
         """Return the translated files of ``language`` (empty when it has none)."""
         return self.translated.get(language) or Language(language)
@@ -148,11 +170,18 @@ def _files(folder: Path, problems: list[Problem],
     return found
 
 
-def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Loaded, M] | None:
+def _load(path: Path, model: type[M], problems: list[Problem],
+          root: Path | None = None) -> tuple[Loaded, M] | None:
     try:
         # Content files are read only from inside handouts/, after links are followed.
         handouts = path.parent if path.name == "clinic.yaml" else path.parents[1]
         loaded = load_yaml(path, (handouts,))
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    if root is not None:  # clinic.yaml: its own layouts name files of the project
+        problems.extend(own_layout_problems(loaded, root))
+    try:
         return loaded, validate(model, loaded)
     except ContentError as exc:
         problems.extend(exc.problems)
@@ -180,7 +209,7 @@ def load_project(root: Path) -> Project:
     clinic_path = handouts / "clinic.yaml"
     clinic: tuple[Loaded, Clinic] | None = None
     if clinic_path.is_file():
-        clinic = _load(clinic_path, Clinic, problems)
+        clinic = _load(clinic_path, Clinic, problems, root)
     else:
         problems.append(Problem(display_path(clinic_path), 1, 1, "",
                                 "missing file; create it with the clinic's name, phone, website, "

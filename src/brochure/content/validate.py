@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from brochure.content import models
+from brochure.content import layouts, models
 from brochure.content.load import Loaded, Loc
 from brochure.content.plaintext import first_outside
 from brochure.errors import ContentError, Problem, printable, shorten, suggest
@@ -17,7 +18,7 @@ M = TypeVar("M", bound=BaseModel)
 
 def _all_field_names() -> set[str]:
     names: set[str] = set()
-    for obj in vars(models).values():
+    for obj in [*vars(models).values(), *vars(layouts).values()]:
         if isinstance(obj, type) and issubclass(obj, BaseModel):
             names.update(obj.model_fields)
     return names
@@ -97,8 +98,10 @@ def _message(err: Any, value: Any) -> str:
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         return f"expected a mapping of keys and values, got {got}"
     if kind == "literal_error":
-        return (f"'{shorten(str(value), 60)}'{_odd(str(value))} is not allowed here; use one "
-                f"of: {ctx.get('expected', '')}")
+        expected = str(ctx.get("expected", ""))
+        close = suggest(str(value), re.findall(r"'([^']*)'", expected))
+        return (f"'{shorten(str(value), 60)}'{_odd(str(value))} is not allowed here{close}; "
+                f"use one of: {expected}")
     if kind == "too_short":
         need = ctx.get("min_length", 1)
         return f"needs at least {need} item{'s' if need != 1 else ''}"
@@ -171,14 +174,30 @@ def _value_at(data: Any, loc: Loc) -> Any:
 def validate(model: type[M], loaded: Loaded) -> M:
     """Validate one loaded document against ``model``; raise ContentError with every problem."""
     try:
-        return model.model_validate(loaded.data)
+        return model.model_validate(loaded.data, context=_context(loaded.data))
     except ValidationError as exc:
         problems = [_problem(loaded, err) for err in exc.errors()]
         raise ContentError(problems) from None
 
 
+def _context(data: Any) -> dict[str, Any]:
+    """Return what validators need from elsewhere in the file: the clinic's own layout ids.
+
+    ``defaults.layouts`` may name a layout defined under ``layouts:`` of the same file.
+    """
+    own = data.get("layouts") if isinstance(data, dict) else None
+    ids = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+    return {"layouts": [key for key in own if isinstance(key, str) and ids.match(key)]
+            if isinstance(own, dict) else []}
+
+
 def _problem(loaded: Loaded, err: Any) -> Problem:
     loc = _data_loc(loaded.data, tuple(err["loc"]))
+    if loc and loc[-1] == "[key]":
+        # A mapping's key is wrong (an unknown paper family, a bad layout id): name the key.
+        loc = loc[:-1]
+        message = _message(err, loc[-1] if loc else None)
+        return loaded.problem(loc, message, key=True)
     value = _value_at(loaded.data, loc)
     message = _message(err, value)
     if err["type"] == "extra_forbidden":

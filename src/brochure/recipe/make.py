@@ -18,7 +18,7 @@ from typing import Any
 
 from brochure.compose.brochure import Brochure, Personal, assemble, find_line, find_text
 from brochure.compose.html import render_html, stylesheet_text
-from brochure.content.layouts import BLEED, SHEETS, get_layout
+from brochure.content.layouts import BLEED, SHEETS
 from brochure.content.project import Project
 from brochure.errors import StrictWarnings, UsageError
 from brochure.recipe.job import Job, Options
@@ -72,7 +72,7 @@ def compose(project: Project, job: Job, options: Options = Options(),  # noqa: B
     """Return the job's brochure, composed from the project (and a patient's page)."""
     if job.condition not in project.conditions:
         raise UsageError(f"the condition '{job.condition}' is not in the project")
-    b = assemble(project, project.conditions[job.condition], layout=get_layout(job.layout),
+    b = assemble(project, project.conditions[job.condition], layout=project.layout(job.layout),
                  paper=job.paper,
                  topics=list(options.topics) if options.topics is not None else None,
                  location=options.location, print_shop=job.print_shop,

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Literal
 
-from brochure.content.layouts import select_layouts
 from brochure.content.project import Project
 from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import UsageError
@@ -51,17 +50,17 @@ def select(project: Project, *, conditions: Sequence[str] = (), layouts: Sequenc
     "default" (what ``brochure check`` reads).
     """
     defaults = project.clinic.defaults
-    chosen = [lay.id for lay in select_layouts(list(layouts) or defaults.layouts)]
+    chosen = [lay.id for lay in project.select_layouts(list(layouts) or defaults.layouts)]
     if papers:
         wanted = list(dict.fromkeys(papers))
     else:
         wanted = list(defaults.matrix_papers) if paper == "matrix" else [defaults.paper]
     codes = select_languages(project, list(languages))
-    by_language = {code: tuple(lay.id for lay in select_layouts(layouts_for(
+    by_language = {code: tuple(lay.id for lay in project.select_layouts(layouts_for(
         defaults, code, chosen, explicit_layout=bool(layouts), explicit_lang=bool(languages))))
         for code in codes}
     used = dict.fromkeys([*chosen, *(n for names in by_language.values() for n in names)])
-    for lay in select_layouts(list(used)):
+    for lay in project.select_layouts(list(used)):
         for name in wanted:
             lay.paper_spec(name)  # a paper the layout has no sheet for: a usage error
     ids = tuple(item.id for item in project.select(list(conditions)))
