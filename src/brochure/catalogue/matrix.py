@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
+from brochure.content.outnames import output_name
 from brochure.errors import UsageError
-from brochure.render.output import output_name
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 

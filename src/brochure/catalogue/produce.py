@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose.brochure import Brochure, find_line, find_text
+from brochure.compose.heights import measured
 from brochure.compose.html import render_html
+from brochure.content.glyphs import missing_glyph
 from brochure.content.layouts import SHEETS
 from brochure.content.outfile import atomic_write
 from brochure.errors import StrictWarnings
 from brochure.render.brochure import ARCHIVE_VARIANT, file_name, render_brochure
 from brochure.render.fit import check_fit
-from brochure.render.glyphs import missing_glyph
 from brochure.render.measure import Facts
 
 
@@ -51,7 +52,8 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, 
             raise _Again(replace(b, pad_pages=-done.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
             # The first layout set every card in every panel, only to measure them.
-            raise _Again(replace(b, card_heights=facts.cards))
+            heights = measured(facts.cards, room=facts.room, gap=facts.gap)
+            raise _Again(replace(b, card_heights=heights))
         check_fit(facts, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     try:

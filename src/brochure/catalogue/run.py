@@ -21,10 +21,10 @@ from brochure.catalogue.plan import Options, Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.layouts import select_layouts
 from brochure.content.outfile import atomic_write
+from brochure.content.outnames import remove_stale_parts
 from brochure.content.project import load_project
 from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import BuildFailed, CheckFailed
-from brochure.render.output import remove_stale_parts
 from brochure.render.service import release as release_renderer
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither

@@ -20,12 +20,12 @@ from brochure.checks.safety import (
 )
 from brochure.compose.brochure import Brochure, assemble, find_line
 from brochure.compose.html import render_html
+from brochure.content.glyphs import missing_glyph
 from brochure.content.layouts import Layout
 from brochure.content.load import Loaded
 from brochure.content.markup import to_plain
 from brochure.content.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
 from brochure.content.project import Project
-from brochure.render.glyphs import missing_glyph
 
 
 @dataclass
@@ -161,11 +161,17 @@ def pdf_report(b: Brochure, pdf: bytes, warnings: Sequence[str]) -> list[Finding
 
 def _audit(project: Project, b: Brochure) -> list[Finding]:
     """Render one brochure and return what the PDF audit and WeasyPrint found."""
+    from brochure.compose.refusals import located
     from brochure.content.assets import render_roots
+    from brochure.render.fetch import Unloaded
     from brochure.render.pdf import render_pdf
 
     page = render_html(project.root, b)
-    pdf, warnings = render_pdf(page, roots=render_roots(project.root), base_url=project.root)
+    try:
+        pdf, warnings = render_pdf(page, roots=render_roots(project.root),
+                                   base_url=project.root)
+    except Unloaded as exc:
+        raise located(exc.kind, exc.items, project.root) from None
     return pdf_report(b, pdf, warnings)
 
 

@@ -54,7 +54,9 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
     WeasyPrint's warnings are returned with the patient's name taken out, so they can be
     shown or logged.
     """
+    from brochure.compose.refusals import located
     from brochure.content.assets import render_roots
+    from brochure.render.fetch import Unloaded
     from brochure.render.fit import check_fit
     from brochure.render.measure import Facts
     from brochure.render.pdf import render_pdf
@@ -73,11 +75,14 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
         pages = facts.pages
         check_fit(facts, where=f"{b.origin.shown}:{line}:{column}", layout=lay)
 
-    pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
-                               roots=render_roots(project.root), base_url=project.root,
-                               inspect=inspect, css=stylesheet_text(project.root, b))
+    try:
+        pdf, warnings = render_pdf(render_html(project.root, b, inline_styles=False),
+                                   roots=render_roots(project.root), base_url=project.root,
+                                   inspect=inspect, css=stylesheet_text(project.root, b))
+    except Unloaded as exc:
+        raise located(exc.kind, exc.items, project.root) from None
+    from brochure.content.glyphs import notdef_characters
     from brochure.personal.cover import check_fonts
-    from brochure.render.glyphs import notdef_characters
 
     # A box in the name or the note, which the check before rendering let through (a
     # project font counted there that the cover does not use): refused in the same words,

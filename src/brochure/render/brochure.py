@@ -13,8 +13,8 @@ from typing import Any
 from brochure.compose.brochure import Brochure
 from brochure.compose.html import render_html, stylesheet_text
 from brochure.content.layouts import BLEED
+from brochure.content.outnames import output_name
 from brochure.render.measure import Facts
-from brochure.render.output import output_name
 from brochure.render.pdf import PDF_VARIANT  # the office file: tagged, accessible, sRGB
 
 PRINT_VARIANT = "pdf/x-4"  # the print-shop file: CMYK with the press profile as intent
@@ -40,6 +40,8 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
     The office file is PDF/UA-1; the print-shop file PDF/X-4 with its slug and marks.
     ``variant`` renders the office file as another standard (the PDF/A-2u archive copy).
     """
+    from brochure.compose.refusals import located
+    from brochure.render.fetch import Unloaded
     from brochure.render.pdf import render_pdf
 
     folds: list[tuple[float, ...]] = []
@@ -58,9 +60,12 @@ def render_brochure(b: Brochure, *, root: Path, roots: tuple[Path, ...],
         # An SVG image (the logo) is recoloured as it is read; decoded images are not
         # shared with office renders, which keep its sRGB colours.
         svg, images = Recolour(b.clinic, root).html, None
-    pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
-                               base_url=root, inspect=look, images=images,
-                               css=stylesheet_text(root, b), variant=chosen, svg=svg)
+    try:
+        pdf, warnings = render_pdf(render_html(root, b, inline_styles=False), roots=roots,
+                                   base_url=root, inspect=look, images=images,
+                                   css=stylesheet_text(root, b), variant=chosen, svg=svg)
+    except Unloaded as exc:
+        raise located(exc.kind, exc.items, root) from None
     if b.print_shop:
         pdf = finish_print_shop(pdf, b, root=root, folds=folds)
     return pdf, warnings
