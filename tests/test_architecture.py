@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "brochure"
 
 # Lower stages never import higher ones: a reader finds a behaviour from folder names alone.
-RANK = {"errors": 0, "helptext": 0, "content": 1, "compose": 2, "render": 3, "recipe": 3.5,
-        "checks": 4, "engine": 4, "catalogue": 5, "scaffold": 5, "api": 6, "cli": 7, "launch": 8,
-        "__main__": 8,
-        "__init__": 9, "personal": 6, "params": 7, "serve": 6}
+# errors, safefile and fonts are helpers below every stage; engine runs the render stage
+# (and any work) in other processes, for the recipe and the stages above it; recipe makes
+# one brochure's bytes from the stages below it, for every command that hands out or
+# judges a brochure.
+RANK = {"errors": 0, "helptext": 0, "safefile": 0, "fonts": 0, "engine": 3.2, "content": 1,
+        "compose": 2, "render": 3, "recipe": 3.5, "checks": 4, "catalogue": 5, "scaffold": 5,
+        "api": 6, "cli": 7, "launch": 8, "__main__": 8, "__init__": 9, "personal": 6,
+        "params": 7, "serve": 6}
 
+# Which folders (and top-level modules) each may import, besides itself: stricter than the
+# ranks, so that, say, render lays out HTML without knowing how content or compose make it.
+HELPERS = {"errors", "safefile", "fonts"}
+MAY_IMPORT: dict[str, set[str]] = {
+    "errors": set(),
+    "helptext": set(),
+    "fonts": set(),
+    "safefile": {"errors"},
+    "params": {"errors"},
+    "engine": {"errors", "render"},
+    "content": HELPERS,
+    "compose": HELPERS | {"content"},
+    "render": HELPERS,
+    "recipe": HELPERS | {"content", "compose", "render", "engine"},
+    "checks": HELPERS | {"content", "compose", "render", "recipe"},
+    "scaffold": HELPERS | {"content", "checks"},
+    "catalogue": HELPERS | {"content", "compose", "render", "recipe", "checks", "engine"},
+    "personal": HELPERS | {"content", "compose", "render", "recipe", "catalogue", "engine"},
+    "serve": HELPERS | {"content", "compose", "recipe", "checks", "catalogue", "engine"},
+    "api": HELPERS | {"content", "compose", "render", "recipe", "checks", "catalogue",
+                      "scaffold", "personal", "engine"},
+    "cli": HELPERS | {"params", "api", "render", "checks", "catalogue", "personal", "serve",
+                      "engine"},
+    "launch": {"helptext", "cli"},
+    "__main__": {"cli"},
+    "__init__": HELPERS | {"api"},
+}
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -129,31 +159,36 @@ def test_every_module_sits_in_a_known_stage() -> None:
     assert {_stage(m) for m in import_graph()} <= set(RANK)
 
 
-def test_weasyprint_private_api_is_where_the_adapter_expects_it() -> None:
-    """Fails loudly when a WeasyPrint release moves what render/weasy.py reads."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    from brochure.content.assets import font_face_css
-    from brochure.render.weasy import remove_font_folder, root_box
-
-    config = FontConfiguration()
-    css = weasyprint.CSS(string=font_face_css(), font_config=config)
-    doc = weasyprint.HTML(string="<p class='panel'>Hello</p>").render(
-        stylesheets=[css], font_config=config)
-    box = root_box(doc.pages[0])
-    assert type(box).__name__ == "PageBox"
-    assert box.children, "the page box has no children: the box tree moved"
-    folder = Path(config._folder)
-    assert folder.is_dir()
-    remove_font_folder(config)
-    assert not folder.exists()
+def test_every_stage_has_a_folder_rule_that_keeps_to_the_ranks() -> None:
+    assert set(MAY_IMPORT) == set(RANK)
+    above = {f"{stage} may import {other}" for stage, allowed in MAY_IMPORT.items()
+             for other in allowed if RANK[other] > RANK[stage]}
+    assert above == set()
 
 
-def test_weasyprint_is_bounded_below_its_next_major_release() -> None:
-    data = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))
-    spec = next(d for d in data["project"]["dependencies"] if d.startswith("weasyprint"))
-    assert "<" in spec, spec
+def _folder_rule_breaches(graph: dict[str, set[str]]) -> list[str]:
+    """Return each import a folder rule forbids, naming both modules and the rule."""
+    found = []
+    for module, deps in sorted(graph.items()):
+        stage = _stage(module)
+        allowed = MAY_IMPORT[stage]
+        for dep in sorted(deps):
+            if _stage(dep) != stage and _stage(dep) not in allowed:
+                rule = ", ".join(sorted(allowed)) or "nothing of the package"
+                found.append(f"{module} imports {dep}, but {stage} may import only: {rule}")
+    return found
+
+
+def test_each_folder_imports_only_what_its_rule_allows() -> None:
+    assert _folder_rule_breaches(import_graph()) == []
+
+
+def test_the_folder_rules_name_a_breach() -> None:
+    graph = {"brochure.render.fetch": {"brochure.compose.cssurls", "brochure.errors"},
+             "brochure.recipe.make": {"brochure.compose.html"}}
+    assert _folder_rule_breaches(graph) == [
+        "brochure.render.fetch imports brochure.compose.cssurls, but render may import "
+        "only: errors, fonts, safefile"]
 
 
 # --- one template environment ------------------------------------------------------------

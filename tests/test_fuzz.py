@@ -434,8 +434,8 @@ def test_random_po_files(raw: bytes) -> None:
 @given(st.binary(max_size=300) | st.text(max_size=300), st.text(max_size=90))
 def test_random_notes_and_names(raw: bytes | str, name: str) -> None:
     from brochure.compose.brochure import Personal
+    from brochure.content.glyphs import covered, lacking
     from brochure.personal.cover import check_fonts, patient_name, read_note
-    from brochure.render.glyphs import covered, lacking
 
     with project({"note.txt": raw}) as root:
         try:

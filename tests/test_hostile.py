@@ -23,11 +23,12 @@ import brochure
 from brochure.cli import main
 from brochure.compose.brochure import assemble
 from brochure.compose.html import render_html
-from brochure.content.assets import font_files, package_templates_dir
+from brochure.content.assets import package_templates_dir
 from brochure.content.layouts import get_layout
 from brochure.content.project import load_project
 from brochure.engine import Engine, Limits
 from brochure.errors import BuildFailed, TemplateError, UsageError
+from brochure.fonts import font_files
 
 PDF = "back-pain.handout.letter.en.pdf"
 

@@ -347,7 +347,7 @@ def _font_with(chars: str) -> bytes:
 
     from fontTools.ttLib import TTFont
 
-    from brochure.content.assets import font_files
+    from brochure.fonts import font_files
 
     font = TTFont(font_files()[0][0])
     for table in font["cmap"].tables:

@@ -96,7 +96,7 @@ def test_the_spanish_preview_is_spanish(tmp_path: Path) -> None:
     job = Job(CONDITION, "handout", "letter", "es")
     pdf, _ = preview(job, tmp_path / "es")
     assert pdf.name == "back-pain.handout.letter.es.pdf"
-    text = PdfReader(pdf).pages[0].extract_text()
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert "Punción seca para el dolor de espalda" in text
     assert "Dry needling for back pain" not in text
     found = check_preview(ROOT, CheckRequest(job, pdf, (), dt.date(2026, 12, 6)))

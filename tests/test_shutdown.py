@@ -20,7 +20,7 @@ from tests.conftest import CONDITION
 import brochure
 from brochure.catalogue.session import LOCK_NAME, hold
 from brochure.cli import main
-from brochure.render.output import remove_stale_parts
+from brochure.content.outnames import remove_stale_parts
 
 # Slow enough that the workers are still rendering when the signal comes.
 SLOW = CONDITION.replace("        text: Back pain is very common.", (

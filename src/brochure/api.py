@@ -280,7 +280,7 @@ def import_translations(*, project: Path | str = ".", lang: str,
     """
     from brochure.content.exchange import PO_LIMIT, import_po
     from brochure.content.project import load_project
-    from brochure.content.safefile import STDIN, read_input
+    from brochure.safefile import STDIN, read_input
 
     root = _project_root(project)
     text = read_input(po_file, what="", limit=PO_LIMIT,

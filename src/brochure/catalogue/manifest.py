@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from brochure.content.outfile import atomic_write, target_folder
-from brochure.content.safefile import Refused, digest_file, read_inside
 from brochure.errors import UsageError, display_path, printable
+from brochure.safefile import Refused, digest_file, read_inside
 
 FORMAT = 1
 NAME = "manifest.json"

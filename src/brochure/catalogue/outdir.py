@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from brochure.content.outfile import check_target, foreign_entries, output_folder
+from brochure.content.outnames import MANIFEST_NAME, OUTPUT_NAME
 from brochure.errors import OutputError, UsageError, display_path
-from brochure.render.output import MANIFEST_NAME, OUTPUT_NAME
 
 
 def claim(out_dir: Path, *, project: Path, explicit: bool) -> Path:

@@ -19,15 +19,15 @@ from brochure import __version__
 from brochure.catalogue.manifest import Entry, inputs_hash
 from brochure.content.assets import (
     PACKAGE_DIR,
-    font_files,
     package_styles_dir,
     package_templates_dir,
     style_path,
 )
 from brochure.content.project import Project
-from brochure.content.safefile import Refused, walk_files
 from brochure.errors import ContentError, Problem, display_path
+from brochure.fonts import font_files
 from brochure.recipe.job import Job, Options
+from brochure.safefile import Refused, walk_files
 
 
 @dataclass(frozen=True)

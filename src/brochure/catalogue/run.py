@@ -16,12 +16,12 @@ from brochure.catalogue.outdir import claim
 from brochure.catalogue.plan import Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
 from brochure.content.outfile import atomic_write
+from brochure.content.outnames import remove_stale_parts
 from brochure.content.project import Project, load_project
 from brochure.engine import Engine, Limits, Outcome
 from brochure.errors import BuildFailed, CheckFailed
 from brochure.recipe.job import Job, Options
 from brochure.recipe.select import Selection, select
-from brochure.render.output import remove_stale_parts
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs neither
     from brochure.catalogue.work import Made

@@ -21,6 +21,7 @@ from brochure.checks.safety import (
     clinic_translation_findings,
 )
 from brochure.compose.brochure import Brochure, find_line
+from brochure.content.glyphs import missing_glyph
 from brochure.content.load import Loaded
 from brochure.content.markup import to_plain
 from brochure.content.models import CalloutBlock, ChecklistBlock, StepsBlock, TableBlock, TextBlock
@@ -29,7 +30,6 @@ from brochure.errors import FitError
 from brochure.recipe.job import Job, Options
 from brochure.recipe.make import Made, compose, file_name, make
 from brochure.recipe.select import Selection
-from brochure.render.glyphs import missing_glyph
 
 
 @dataclass

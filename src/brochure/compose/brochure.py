@@ -141,7 +141,7 @@ def assemble(project: Project, item: ConditionItem, *, layout: Layout, paper: st
 def find_line(b: Brochure, needle: str) -> tuple[str, str] | None:
     """Return ('file:line:column', the line) of the first content line holding ``needle``."""
     from brochure.content.load import MAX_FILE_BYTES
-    from brochure.content.safefile import Refused, read_inside
+    from brochure.safefile import Refused, read_inside
 
     files = {id(loaded): loaded for loaded in [b.origin, *(p.origin for p in b.parts)]}
     for loaded in files.values():

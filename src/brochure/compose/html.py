@@ -16,20 +16,20 @@ from brochure.compose.qr import qr_svg
 from brochure.compose.templating import reported, sandboxed
 from brochure.content import bodymap, markup
 from brochure.content.assets import (
-    FONT_FAMILY,
     font_face_css,
     package_styles_dir,
     style_path,
     template_dirs,
 )
 from brochure.content.layouts import BLEED
-from brochure.content.safefile import Refused, read_inside
 from brochure.content.theme import theme_css
 from brochure.errors import (
     TemplateError,
     display_path,
     shorten,
 )
+from brochure.fonts import FONT_FAMILY
+from brochure.safefile import Refused, read_inside
 
 
 @cache

@@ -20,7 +20,6 @@ from typing import Any
 import jinja2
 from jinja2.loaders import split_template_path
 
-from brochure.content.safefile import Refused, read_inside
 from brochure.errors import (
     BrochureError,
     TemplateError,
@@ -29,6 +28,7 @@ from brochure.errors import (
     printable,
     shorten,
 )
+from brochure.safefile import Refused, read_inside
 
 MAX_TEMPLATE_BYTES = 1_000_000
 MAX_REPEAT = 1_000_000  # items or characters one ``*`` may make: 'x' * 10**9 is not a page

@@ -11,19 +11,11 @@ import os
 from functools import cache
 from pathlib import Path
 
-import fontpkg_atkinson_hyperlegible as atkinson
-
 from brochure.errors import UsageError
+from brochure.fonts import FONT_FAMILY, font_files
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the brochure package
 PROFILE_DIR = Path(__file__).resolve().parent / "data" / "icc"  # the built-in CMYK profile
-FONT_FAMILY = "Atkinson Hyperlegible"
-_FONT_FACES = (
-    ("Regular", 400, "normal"),
-    ("Bold", 700, "normal"),
-    ("Italic", 400, "italic"),
-    ("BoldItalic", 700, "italic"),
-)
 
 
 def _shipped(installed: str, checkout: str) -> Path:
@@ -72,14 +64,6 @@ def style_path(project: Path, name: str) -> Path:
         if os.path.lexists(candidate):  # a link or a FIFO is refused when read, not skipped
             return candidate
     raise UsageError(f"stylesheet '{name}' not found in {project / 'styles'} or the package")
-
-
-@cache
-def font_files() -> tuple[tuple[Path, int, str], ...]:
-    """Return (file, weight, style) for each face of the packaged font."""
-    root = Path(atkinson.ROOT) / "files"
-    return tuple((root / f"AtkinsonHyperlegible-{face}.ttf", weight, style)
-                 for face, weight, style in _FONT_FACES)
 
 
 @cache

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from brochure.content.assets import font_files
+from brochure.fonts import font_files
 
 Point = tuple[float, float]
 

@@ -32,7 +32,6 @@ from brochure.content.load import Loc, format_loc, load_yaml
 from brochure.content.models import ClinicTranslation, Condition, Topic
 from brochure.content.outfile import check_target
 from brochure.content.project import Project, translation_record
-from brochure.content.safefile import CONTROL
 from brochure.content.translate import (
     clinic_texts,
     current_hash,
@@ -42,6 +41,7 @@ from brochure.content.translate import (
 )
 from brochure.content.validate import validate
 from brochure.errors import ContentError, Problem, UsageError, display_path, printable, suggest
+from brochure.safefile import CONTROL
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message

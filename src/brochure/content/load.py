@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from brochure.content.plaintext import char_name, where
-from brochure.content.safefile import CONTROL, Refused, read_inside
 from brochure.errors import ContentError, Problem, display_path, printable, shorten
+from brochure.safefile import CONTROL, Refused, read_inside
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000

@@ -32,7 +32,7 @@ from brochure.errors import BrochureError, OutputError, UsageError, display_path
 
 # Temporary files are '.brochure-tmp.<final name>.<8 random characters>.part': a prefix of
 # our own, so a user's '.thesis.final.docx.part' never matches, and only a build that holds
-# the output folder's lock removes them (render/output.py).
+# the output folder's lock removes them (content/outnames.py).
 PART_PREFIX = ".brochure-tmp."
 _RANDOM = "abcdefghijklmnopqrstuvwxyz0123456789_"
 CONTENT_FOLDERS = ("handouts", "styles", "templates", "assets")

@@ -33,10 +33,10 @@ from brochure.content.models import (
     TranslationRecord,
 )
 from brochure.content.printcolour import profile_problems
-from brochure.content.safefile import Refused, resolve_folder
 from brochure.content.theme import contrast_problems, logo_problems
 from brochure.content.validate import validate
 from brochure.errors import ContentError, Problem, UsageError, display_path, suggest
+from brochure.safefile import Refused, resolve_folder
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -188,7 +188,7 @@ class Engine:
                 self._tokens[key] = next(self._numbers)
             return self._tokens[key]
 
-    def _folder(self, tmp: Path | None = None) -> str:
+    def _temp_folder(self, tmp: Path | None = None) -> str:
         return str(tmp or self.tmp or tempfile.gettempdir())
 
     # -- jobs ---------------------------------------------------------------------------
@@ -208,7 +208,7 @@ class Engine:
             return self._run_here(jobs, setup, args, describe, on_outcome, tmp)
         token = self._token(setup, args, describe)
         payload = (setup, args, describe)
-        folder = self._folder(tmp)
+        folder = self._temp_folder(tmp)
         pending = deque(jobs)
         calls: dict[Connection, Call] = {}
         outcomes: list[Outcome[J, R]] = []
@@ -275,7 +275,7 @@ class Engine:
         outcomes: list[Outcome[J, R]] = []
         previous = tempfile.tempdir
         if tmp or self.tmp:  # WeasyPrint's font folder goes into the caller's own folder
-            tempfile.tempdir = self._folder(tmp)
+            tempfile.tempdir = self._temp_folder(tmp)
         try:
             task = setup(*args)
             for job in jobs:
@@ -305,7 +305,7 @@ class Engine:
         try:
             try:
                 call = Call(worker, request, self._token(setup, args, describe),
-                             (setup, args, describe), self._folder(), self.limits)
+                             (setup, args, describe), self._temp_folder(), self.limits)
             except OSError:
                 raise why(worker) from None
             while True:
@@ -352,7 +352,7 @@ class Engine:
         healthy = False
         try:
             done = self._render_in(worker, {"html": html, "inspect": inspect is not None,
-                                            "tmp": self._folder(), **options}, inspect)
+                                            "tmp": self._temp_folder(), **options}, inspect)
             healthy = True
         except _Healthy as ok:  # the render's own error, or the fit check's: the worker is fine
             healthy = True

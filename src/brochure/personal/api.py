@@ -165,10 +165,10 @@ def _copy(proj: Project, engine: Engine, *, condition: str, patient: str,
           location: str | None = None, password: str | None = None,
           today: dt.date | None = None) -> tuple[Copy, bytes, str]:
     """Check every option, then make the copy; return it, its final bytes and its language."""
+    from brochure.content.glyphs import covered, lacking
     from brochure.content.translate import localized_clinic
     from brochure.personal.copy import check_language, make_copy
     from brochure.personal.cover import check_fonts, find_practitioner, prepare, read_note
-    from brochure.render.glyphs import covered, lacking
 
     lang = check_language(proj, language)
     if paper is not None and paper not in ("letter", "a4"):

@@ -68,8 +68,8 @@ def make_copy(project: Project, *, condition: str, personal: Personal, layout: s
                                       location=location, allow_fallback=allow_fallback),
                 personal=personal, render=render or render_pdf)
     pdf, warnings = made.pdf, list(made.warnings)
+    from brochure.content.glyphs import notdef_characters
     from brochure.personal.cover import check_fonts
-    from brochure.render.glyphs import notdef_characters
 
     # A box in the name or the note, which the check before rendering let through (a
     # project font counted there that the cover does not use): refused in the same words,

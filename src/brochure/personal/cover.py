@@ -11,8 +11,8 @@ from pathlib import Path
 from brochure.compose.brochure import Personal
 from brochure.content.models import Clinic, Practitioner
 from brochure.content.plaintext import text_problem
-from brochure.content.safefile import STDIN, read_input
 from brochure.errors import UnprintableText, UsageError, display_path, suggest
+from brochure.safefile import STDIN, read_input
 
 NAME_LIMIT = 80  # characters in the patient's name
 NOTE_LIMIT = 1200  # characters in the note: about a third of a handout page

@@ -18,9 +18,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from brochure.content.safefile import read_input
 from brochure.errors import MailError, display_path
 from brochure.personal.headers import one_line, sender_parts
+from brochure.safefile import read_input
 
 CONFIG_ENV = "BROCHURE_SMTP_CONFIG"
 PASSWORD_ENV = "BROCHURE_SMTP_PASSWORD"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from brochure.render.output import output_name
+from brochure.content.outnames import output_name
 
 
 @dataclass(frozen=True, order=True)

@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from brochure.compose.brochure import Brochure, Personal, assemble, find_line, find_text
+from brochure.compose.heights import measured
 from brochure.compose.html import render_html, stylesheet_text
+from brochure.content.glyphs import missing_glyph
 from brochure.content.layouts import BLEED, SHEETS
+from brochure.content.outnames import output_name
 from brochure.content.project import Project
 from brochure.errors import StrictWarnings, UsageError
 from brochure.recipe.job import Job, Options
 from brochure.render.fit import check_fit
-from brochure.render.glyphs import missing_glyph
 from brochure.render.measure import Facts
-from brochure.render.output import output_name
 from brochure.render.pdf import PDF_VARIANT, render_pdf
 
 PRINT_VARIANT = "pdf/x-4"  # the print-shop file: CMYK with the press profile as intent
@@ -113,7 +114,8 @@ def bake(b: Brochure, *, root: Path, options: Options = Options(),  # noqa: B008
             raise _Again(dataclasses.replace(b, pad_pages=-facts.pages % pad_to))
         if b.layout.balance_panels and b.card_heights is None:
             # The first layout set every card in every panel, only to measure them.
-            raise _Again(dataclasses.replace(b, card_heights=facts.cards))
+            heights = measured(facts.cards, room=facts.room, gap=facts.gap)
+            raise _Again(dataclasses.replace(b, card_heights=heights))
         check_fit(facts, where=where, layout=b.layout, find=lambda text: find_text(b, text))
 
     try:
@@ -162,10 +164,16 @@ def _lay_out(b: Brochure, *, root: Path, roots: tuple[Path, ...],
         # An SVG image (the logo) is recoloured as it is read; decoded images are not
         # shared with office renders, which keep its sRGB colours.
         svg, images = Recolour(b.clinic, root).html, None
+    from brochure.compose.refusals import located
+    from brochure.render.fetch import Unloaded
+
     chosen = variant or (PRINT_VARIANT if b.print_shop else PDF_VARIANT)
-    return render(render_html(root, b, inline_styles=False), roots=roots, base_url=root,
-                  inspect=inspect, images=images, css=stylesheet_text(root, b),
-                  variant=chosen, svg=svg)
+    try:
+        return render(render_html(root, b, inline_styles=False), roots=roots, base_url=root,
+                      inspect=inspect, images=images, css=stylesheet_text(root, b),
+                      variant=chosen, svg=svg)
+    except Unloaded as exc:  # a refused URL or a broken image, placed in the project
+        raise located(exc.kind, exc.items, root) from None
 
 
 def _finish_print_shop(pdf: bytes, b: Brochure, *, root: Path,

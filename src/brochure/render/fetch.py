@@ -3,8 +3,9 @@
 WeasyPrint's default fetcher follows file://, http(s) and ftp URLs anywhere: a template or
 stylesheet shared between clinics could pull a private file into a PDF or call out to a
 server. This one serves files inside the allowed folders (symlinks resolved first), small
-``data:`` URLs, and nothing else; every refusal is recorded so the build can fail with the
-file and line that asked for it.
+``data:`` URLs, and nothing else; every refusal is recorded, and the render fails with
+``Unloaded``, which a caller that knows the project turns into a message naming the file
+and line that asked for the URL (compose/refusals.py).
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ from __future__ import annotations
 import base64
 import mimetypes
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
-from brochure.compose.cssurls import url_sites
-from brochure.content.safefile import Refused, read_inside, resolve_inside
-from brochure.errors import RenderError, display_path, printable, shorten
+from brochure.errors import RenderError, shorten
+from brochure.safefile import Refused, read_inside, resolve_inside
 
 DATA_URL_CAP = 256 * 1024
 FETCHED_FILE_CAP = 20 * 1024 * 1024
@@ -113,157 +112,34 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal],
     return SafeFetcher()
 
 
-@dataclass(frozen=True)
-class Found:
-    """Where a project file asks for a URL, and how it is written there."""
-
-    file: Path
-    line: int
-    column: int
-    inside: str = ""  # " (inside a data: URL)" when the URL is in an SVG written inline
-    escaped: bool = False  # the stylesheet wrote it with a backslash
-
-    def prefix(self) -> str:
-        """Return ``styles/handout.css:3:19: ``."""
-        return f"{display_path(self.file)}:{self.line}:{self.column}: "
+Kind = Literal["refused", "image", "attachment"]
 
 
-DATA_URL = re.compile(r"data:[^\s\"'()<>]*,[^\s\"'()<>]*", re.IGNORECASE)
+class Unloaded(RenderError):
+    """What a render would not load: refused URLs, unusable images or an attachment.
 
+    ``kind`` says which; ``items`` holds (url, reason) for each, in order.
 
-def _decoded(data_url: str) -> str:
-    """Return what a data: URL holds, as text (empty when it cannot be decoded)."""
-    try:
-        body, _ = _data_url(data_url)
-    except ValueError:
-        return ""
-    return body.decode("utf-8", errors="replace")
-
-
-def _probes(url: str) -> list[str]:
-    parts = urlsplit(url)
-    probes = [url]
-    if parts.scheme == "file":
-        path = unquote(parts.path)
-        probes += [path, Path(path).name]
-    elif parts.scheme != "data":
-        probes.append(parts.netloc + parts.path)
-    else:
-        probes.append(url[:40])
-    return [probe for probe in probes if probe]
-
-
-def _same(a: str, b: str) -> bool:
-    """Return True when two URLs name the same thing (file: paths compared normalised)."""
-    if a == b:
-        return True
-    pa, pb = urlsplit(a), urlsplit(b)
-    if pa.scheme == pb.scheme == "file":
-        return os.path.normpath(unquote(pa.path)) == os.path.normpath(unquote(pb.path))
-    return False
-
-
-def _text(file: Path) -> str | None:
-    try:
-        raw = read_inside(file, (file.parent,), limit=2_000_000)
-    except Refused:
-        return None
-    return raw.decode("utf-8", errors="replace")
-
-
-def locate(url: str, files: list[Path]) -> Found | None:
-    """Find the line that refers to ``url`` in the project's own files.
-
-    A stylesheet's URLs are compared as the renderer resolved them, so ``url("..\\x")``
-    or ``url(%2e%2e/x)`` is found however it is spelled; a URL inside an SVG written as a
-    data: URL is found inside it. Other files are searched for the URL's text.
+    Its own message names the URL; compose/refusals.py names the project file and line
+    that asked for it, which this stage does not know.
     """
-    texts = {file: text for file in files if (text := _text(file)) is not None}
-    probes = _probes(url)
-    for file, text in texts.items():
-        if file.suffix != ".css":
-            continue
-        for site in url_sites(text, file):
-            if _same(site.url, url):
-                return Found(file, site.line, site.column, escaped=site.escaped)
-            if site.url.lower().startswith("data:") and \
-                    any(probe in _decoded(site.url) for probe in probes[:2]):
-                return Found(file, site.line, site.column, " (inside a data: URL)")
-    return _in_data_url(texts, probes[:2]) or _written(texts, probes)
 
+    def __init__(self, kind: Kind, items: tuple[tuple[str, str], ...]) -> None:
+        self.kind: Kind = kind
+        self.items = items
+        url, reason = items[0]
+        more = f" (and {len(items) - 1} more)" if len(items) > 1 else ""
+        if kind == "attachment":
+            text = (f"refused to attach '{url}' to the PDF: brochures never embed files; "
+                    'remove rel="attachment"')
+        elif kind == "image":
+            text = f"cannot use the image '{shorten(url, 80)}': {reason}{more}"
+        else:
+            text = f"refused to load '{shorten(url, 80)}': {reason}{more}"
+        super().__init__(text)
 
-def _written(texts: dict[Path, str], probes: list[str]) -> Found | None:
-    """Find the first line that holds one of ``probes`` as it is written."""
-    for probe in probes:
-        for file, text in texts.items():
-            for number, line in enumerate(text.splitlines(), start=1):
-                column = line.find(probe)
-                if column >= 0:
-                    return Found(file, number, column + 1)
-    return None
-
-
-def _in_data_url(texts: dict[Path, str], probes: list[str]) -> Found | None:
-    """Find a data: URL (an SVG written inline in a template) that holds one of ``probes``."""
-    for file, text in texts.items():
-        for number, line in enumerate(text.splitlines(), start=1):
-            for match in DATA_URL.finditer(line):
-                if any(probe in _decoded(match[0]) for probe in probes):
-                    return Found(file, number, match.start() + 1, " (inside a data: URL)")
-    return None
-
-
-def project_files(root: Path) -> list[Path]:
-    """Return the project's own files that can refer to a URL: templates, styles, content."""
-    found: list[Path] = []
-    for folder, pattern in (("templates", "*"), ("styles", "*.css"), ("handouts", "*.yaml"),
-                            ("assets", "*.svg")):
-        base = root / folder
-        if base.is_dir():
-            found += sorted(p for p in base.rglob(pattern) if p.is_file())
-    return found
-
-
-def _shown(url: str, root: Path) -> str:
-    """Show a URL in a message: a project file by its path, a long URL shortened."""
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        path = Path(unquote(parts.path))
-        if path.is_relative_to(root.absolute()):
-            return printable(str(path.relative_to(root.absolute())))
-    elif parts.scheme.lower() == "data":
-        header, comma, payload = url.partition(",")
-        return printable(shorten(header, 60) + comma + ("…" if len(payload) > 20 else payload))
-    return shorten(printable(url), 80)
-
-
-ESCAPE_HINT = (" (in CSS a backslash escapes the next character, so '\\.' is read as '.'; "
-               "write paths with '/')")
-
-
-def refused_error(refused: list[Refusal], root: Path) -> RenderError:
-    """Build the error for the first refused URL, naming the file and line that asked for it."""
-    first = refused[0]
-    where = locate(first.url, project_files(root))
-    prefix = where.prefix() if where else ""
-    inside = where.inside if where else ""
-    hint = ESCAPE_HINT if where and where.escaped else ""
-    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-    return RenderError(f"{prefix}refused to load '{_shown(first.url, root)}'{inside}: "
-                       f"{first.reason}{hint}{more}")
-
-
-def broken_image_error(broken: list[tuple[str, str]], root: Path) -> RenderError:
-    """Build the error for the first image that could not be loaded, naming file and reason."""
-    url, reason = broken[0]
-    parts = urlsplit(url)
-    shown = display_path(Path(unquote(parts.path))) if parts.scheme == "file" else \
-        _shown(url, root)
-    where = locate(url, project_files(root))
-    prefix = where.prefix() if where else ""
-    hint = ESCAPE_HINT if where and where.escaped else ""
-    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-    return RenderError(f"{prefix}cannot use the image '{shown}': {reason}{hint}{more}")
+    def __reduce__(self) -> tuple[type[Unloaded], tuple[Kind, tuple[tuple[str, str], ...]]]:
+        return type(self), (self.kind, self.items)  # it crosses to the build's process
 
 
 class _Attachments(HTMLParser):
@@ -277,14 +153,8 @@ class _Attachments(HTMLParser):
             self.found.append(values.get("href") or "")
 
 
-def attachment_error(html: str, root: Path) -> RenderError | None:
-    """Refuse rel=attachment links: WeasyPrint would embed the linked file in the PDF."""
+def attachments(html: str) -> list[str]:
+    """Return the href of each rel=attachment link: WeasyPrint would embed the file."""
     parser = _Attachments()
     parser.feed(html)
-    if not parser.found:
-        return None
-    href = parser.found[0]
-    where = locate(href, project_files(root)) if href else None
-    prefix = where.prefix() if where else ""
-    return RenderError(f"{prefix}refused to attach '{href}' to the PDF: brochures never embed "
-                       "files; remove rel=\"attachment\"")
+    return parser.found

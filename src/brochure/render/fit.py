@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Protocol
 
-from brochure.content.layouts import Layout
 from brochure.errors import FitError
 from brochure.render.measure import Facts
+
+
+class Layout(Protocol):
+    """What the fit check reads of a layout (content/layouts.py's Layout has it)."""
+
+    @property
+    def id(self) -> str:
+        """The layout's name, as messages show it."""
+
+    @property
+    def pages(self) -> int | None:
+        """The page count the layout must fill exactly, or None for any."""
 
 
 def check_fit(facts: Facts, *, where: str, layout: Layout,

@@ -6,7 +6,7 @@ would be drawn, and embedded, in whatever the machine happens to have, and a sty
 naming "DejaVu Sans Mono" would get it. While WeasyPrint makes its font configuration,
 FONTCONFIG_FILE points at a configuration of our own that lists only the package's font
 folder; the project's fonts in assets/ come in through @font-face (and the URL fetcher).
-A character no font has is reported by ``brochure.render.glyphs`` instead of printing as a box.
+A character no font has is reported by ``brochure.content.glyphs`` instead of printing as a box.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from brochure.content.assets import font_files
+from brochure.fonts import font_folders
 
 _CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
@@ -41,8 +41,7 @@ def private_config() -> Path:
     from multiprocessing import util
 
     folder = Path(tempfile.mkdtemp(prefix="brochure-fonts-"))
-    dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>"
-                     for d in sorted({path.parent for path, _, _ in font_files()}))
+    dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>" for d in font_folders())
     conf = folder / "fonts.conf"
     conf.write_text(_CONF.format(dirs=dirs, cache=escape(str(folder / "cache"))), "utf-8")
     util.Finalize(None, _remove, args=(folder,), exitpriority=10)

@@ -7,7 +7,8 @@ its page or panel, how tall each tri-fold card is in each panel, and where the f
 ``Facts`` holds all of it, so the decisions (render/fit.py, recipe/make.py) can be
 made in another process than the one that laid the page out (an engine's worker).
 
-It imports nothing of the composing code, so a renderer process stays light.
+It imports nothing of the composing code, so a renderer process stays light, and reads
+the laid-out boxes only through the adapter (render/weasy.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from brochure.compose.heights import GAP, PANEL
-from brochure.render.weasy import root_box
+from brochure.render.weasy import Box, root_box
 
 PX_TO_MM = 25.4 / 96  # WeasyPrint lays out in CSS pixels
 TOLERANCE_MM = 0.05  # rounding in the layout engine, not overflow
@@ -51,77 +51,84 @@ class Facts:
     overflows: tuple[Overflow, ...] = ()
     strays: tuple[Stray, ...] = ()
     cards: dict[str, float] = field(default_factory=dict)  # see ``card_heights``
+    room: float | None = None  # see ``card_heights``
+    gap: float = 0.0  # see ``card_heights``
     folds: tuple[tuple[float, ...], ...] = ()  # see ``fold_positions``
 
 
-# Each laid-out page with its panel boxes, found once for every measurement below.
-Pages = list[tuple[Any, list[Any]]]
+@dataclass(frozen=True)
+class Page:
+    """A laid-out page: its size in CSS pixels, its box tree and its panel boxes."""
+
+    width: float
+    height: float
+    root: Box
+    panels: list[Box]
+
+
+Pages = list[Page]
 
 
 def facts(document: Any) -> Facts:
-    """Measure a rendered ``weasyprint.Document``."""
-    pages = [(page, panels(page)) for page in document.pages]
+    """Measure a rendered ``weasyprint.Document`` (its public ``pages``, their boxes)."""
+    pages = [Page(float(page.width), float(page.height), root, panels(root))
+             for page in document.pages for root in (root_box(page),)]
+    cards, room, gap = card_heights(pages)
     return Facts(pages=len(pages), overflows=tuple(overflows(pages)),
-                 strays=tuple(strays(pages)), cards=card_heights(pages),
+                 strays=tuple(strays(pages)), cards=cards, room=room, gap=gap,
                  folds=tuple(tuple(page) for page in fold_positions(pages)))
 
 
-def _has_class(box: Any, name: str) -> bool:
-    element = getattr(box, "element", None)
-    return element is not None and name in (element.get("class") or "").split()
-
-
-def _descendants(box: Any, *, skip: str | None = None) -> Iterator[Any]:
-    for child in getattr(box, "children", None) or ():
-        if skip is not None and _has_class(child, skip):
+def _descendants(box: Box, *, skip: str | None = None) -> Iterator[Box]:
+    for child in box.children:
+        if skip is not None and child.has_class(skip):
             continue
         yield child
         yield from _descendants(child, skip=skip)
 
 
-def _outermost(box: Any, name: str) -> Iterator[Any]:
+def _outermost(box: Box, name: str) -> Iterator[Box]:
     """Yield the outermost box of each element with class ``name`` (inner boxes share it)."""
-    if _has_class(box, name):
+    if box.has_class(name):
         yield box
         return
-    for child in getattr(box, "children", None) or ():
+    for child in box.children:
         yield from _outermost(child, name)
 
 
-def panels(page: Any) -> list[Any]:
-    """Return the panel boxes of one laid-out page."""
-    return [box for box in _outermost(root_box(page), "panel") if box.element.get("data-panel")]
+def panels(root: Box) -> list[Box]:
+    """Return the panel boxes of one laid-out page, given its box tree."""
+    return [box for box in _outermost(root, "panel") if box.attribute("data-panel")]
 
 
-def _bottom(box: Any) -> float:
-    return float(box.border_box_y() + box.border_height())
+def _name(panel: Box) -> str:
+    return panel.attribute("data-panel") or ""
 
 
-def measure(panel: Any) -> tuple[float, float, float]:
+def measure(panel: Box) -> tuple[float, float, float]:
     """Return a panel's content top, the lowest its content may reach, and where it ends."""
-    top = panel.content_box_y()
-    feet = [foot.border_box_y() for child in panel.children
-            for foot in _outermost(child, "panel-foot")]
-    limit = min([top + panel.height, *feet])
-    flow = [_bottom(d) for d in _descendants(panel, skip="panel-foot")]
+    top = panel.content_top
+    feet = [foot.top for child in panel.children for foot in _outermost(child, "panel-foot")]
+    limit = min([top + panel.content_height, *feet])
+    flow = [d.bottom for d in _descendants(panel, skip="panel-foot")]
     return top, limit, max(flow, default=top)
 
 
 def overflows(pages: Pages) -> list[Overflow]:
     """Return every panel whose content overflows."""
     found: list[Overflow] = []
-    for number, (_, boxes) in enumerate(pages, start=1):
-        for panel in boxes:
+    for number, page in enumerate(pages, start=1):
+        for panel in page.panels:
             _, limit, bottom = measure(panel)
             excess = (bottom - limit) * PX_TO_MM
             if excess > TOLERANCE_MM:
-                found.append(Overflow(panel.element.get("data-panel"), number, excess))
+                found.append(Overflow(_name(panel), number, excess))
     return found
 
 
-def _text_boxes(box: Any) -> Iterator[Any]:
-    for child in getattr(box, "children", None) or ():
-        if type(child).__name__ == "TextBox":
+def _text_boxes(box: Box) -> Iterator[Box]:
+    for child in box.children:
+        if child.is_text:
             yield child
         else:
             yield from _text_boxes(child)
@@ -134,70 +141,69 @@ def strays(pages: Pages) -> list[Stray]:
     table cell, say) would otherwise be cut off at the edge without a word said.
     """
     found: list[Stray] = []
-    for number, (page, boxes) in enumerate(pages, start=1):
-        bounds: list[tuple[Any, float, float, str | None]] = [
-            (root_box(page), float(page.width), float(page.height), None)]
-        bounds += [(panel, float(panel.border_box_x() + panel.border_width()),
-                    float(page.height), panel.element.get("data-panel"))
-                   for panel in boxes]
-        seen: set[int] = set()
+    for number, page in enumerate(pages, start=1):
+        bounds: list[tuple[Box, float, float, str | None]] = [
+            (page.root, page.width, page.height, None)]
+        bounds += [(panel, panel.right, page.height, _name(panel)) for panel in page.panels]
+        seen: set[Box] = set()
         for container, right, bottom, name in reversed(bounds):  # panels first
             for text in _text_boxes(container):
-                if id(text) in seen:
+                if text in seen:
                     continue
-                seen.add(id(text))
-                past = max(text.position_x + text.width - right,
-                           text.position_y + text.height - bottom) * PX_TO_MM
+                seen.add(text)
+                past = max(text.content_right - right,
+                           text.content_bottom - bottom) * PX_TO_MM
                 if past > TOLERANCE_MM * 10 and text.text.strip():
                     found.append(Stray(text.text.strip(), number, past, name))
     return found
 
 
-def _cards(box: Any) -> list[Any]:
-    element = getattr(box, "element", None)
-    if element is not None and element.get("data-card") \
-            and "card" in (element.get("class") or "").split():
+def _cards(box: Box) -> list[Box]:
+    if box.attribute("data-card") and box.has_class("card"):
         return [box]
-    found: list[Any] = []
-    for child in getattr(box, "children", None) or ():
+    found: list[Box] = []
+    for child in box.children:
         found.extend(_cards(child))
     return found
 
 
-def card_heights(pages: Pages) -> dict[str, float]:
-    """Return each tri-fold card's height in mm in each panel, without the space under it.
+def card_heights(pages: Pages) -> tuple[dict[str, float], float | None, float]:
+    """Return each tri-fold card's height in mm in each panel, the room, and the gap.
 
     The tri-fold shares its cards among four panels. An estimate from the text is close but
     not exact (line breaks, list markers, callout frames), and a card runs longer in a
     narrower panel, so a first layout sets every card in every panel (``measuring`` in the
-    template) and is measured here; condense then shares the cards out by these heights.
-    Keys are ``card id@place`` (a place is an index into ``PLACES``); under ``PANEL``: the
-    least height a panel that holds cards has for them; under ``GAP``: the space between
-    two cards. A page without such panels gives an empty dict.
+    template) and is measured here; condense then shares the cards out by these heights
+    (compose/heights.py puts the three together for it). Keys are ``card id@place`` (a
+    place is an index into ``PLACES``), each height without the space under the card. The
+    room is the least height a panel that holds cards has for them (None without such
+    panels); the gap is the space between two cards (0 without cards).
     """
     heights: dict[str, float] = {}
-    for _, boxes in pages:
-        for panel in boxes:
-            name = panel.element.get("data-panel", "")
+    room: float | None = None
+    gap = 0.0
+    for page in pages:
+        for panel in page.panels:
+            name = _name(panel)
             if name not in PLACES:
                 continue
             place = PLACES.index(name)
             top, limit, _ = measure(panel)
-            room = (limit - top) * PX_TO_MM
-            heights[PANEL] = min(heights.get(PANEL, room), room)
+            here = (limit - top) * PX_TO_MM
+            room = here if room is None else min(room, here)
             for box in _cards(panel):
-                below = float(box.margin_bottom) * PX_TO_MM
-                heights[f"{box.element.get('data-card')}@{place}"] = (
-                    float(box.margin_height()) * PX_TO_MM - below)
-                heights[GAP] = max(heights.get(GAP, 0.0), below)
-    return heights
+                below = box.margin_bottom * PX_TO_MM
+                heights[f"{box.attribute('data-card')}@{place}"] = (
+                    box.margin_height * PX_TO_MM - below)
+                gap = max(gap, below)
+    return heights, room, gap
 
 
 def fold_positions(pages: Pages) -> list[list[float]]:
     """Return each page's folds, in points from the left edge: where two panels meet."""
     folds = []
-    for page, boxes in pages:
-        edges = {round(box.border_box_x() * 0.75, 3) for box in boxes}
+    for page in pages:
+        edges = {round(box.left * 0.75, 3) for box in page.panels}
         width = page.width * 0.75
         folds.append(sorted(x for x in edges if 0.5 < x < width - 0.5))
     return folds

@@ -10,11 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from brochure.errors import RenderError, printable, shorten
 from brochure.render.measure import Facts, facts
-from brochure.render.weasy import remove_font_folder
+from brochure.render.weasy import is_fetch_refusal, remove_font_folder
+
+if TYPE_CHECKING:
+    from brochure.render.fetch import Refusal, Unloaded
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -37,7 +40,7 @@ class _Collect(logging.Handler):
         if message.startswith("Failed to load image") and len(record.args or ()) == 2:
             url, exc = record.args  # type: ignore[misc]
             # A refusal by the fetcher is reported as such, with its own reason.
-            if isinstance(exc, BaseException) and type(exc).__name__ != "URLFetchingError":
+            if isinstance(exc, BaseException) and not is_fetch_refusal(exc):
                 self.broken.append((str(url), image_reason(exc)))
             return
         if message.startswith("Failed to render SVG image"):
@@ -137,7 +140,7 @@ def _stylesheet(css: str, base: str, roots: tuple[Path, ...]) -> _Sheet:
     """
     import weasyprint
 
-    from brochure.render.fetch import Refusal, make_fetcher
+    from brochure.render.fetch import make_fetcher
 
     key = hashlib.sha256("\0".join([css, base, *map(str, roots)]).encode()).hexdigest()
     if key not in _SHEETS:
@@ -185,23 +188,19 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     stylesheet, parsed once per process (see ``_stylesheet``) instead of once per document.
     ``variant`` is the PDF standard claimed: PDF/UA-1 for the office, PDF/X-4 for a print
     shop, PDF/A-2u to keep. An engine's ``render`` (brochure.engine) takes the same
-    arguments and renders in a worker process.
+    arguments and renders in a worker process. A URL the fetcher refused, an image
+    that cannot be used or a rel=attachment link raises ``fetch.Unloaded``, for a caller
+    that knows the project to place (compose/refusals.py's ``located``).
     """
     import weasyprint
 
-    from brochure.render.fetch import (
-        Refusal,
-        attachment_error,
-        broken_image_error,
-        make_fetcher,
-        refused_error,
-    )
+    from brochure.render.fetch import Unloaded, attachments, make_fetcher
     from brochure.render.pdflang import install
 
     install()
 
-    if (attached := attachment_error(html, base_url)) is not None:
-        raise attached
+    if attached := attachments(html):  # a caller names the file: compose/refusals.py
+        raise Unloaded("attachment", ((attached[0], ""),))
     base = base_url.resolve().as_uri() + "/"
     refused: list[Refusal] = []
     sheets: list[Any] = []
@@ -234,9 +233,9 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         laid_out = document.render(font_config=_fonts(), cache=images,
                                    stylesheets=sheets, color_profiles=profiles, **options)
         if refused:
-            raise refused_error(refused, base_url)
+            raise _refused(refused)
         if handler.broken:
-            raise broken_image_error(handler.broken, base_url)
+            raise Unloaded("image", tuple(handler.broken))
         if inspect is not None:
             inspect(facts(laid_out))
         pdf: bytes = laid_out.write_pdf(**options)
@@ -246,10 +245,16 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
         bombs.__exit__(None, None, None)
         logger.removeHandler(handler)
     if refused:
-        raise refused_error(refused, base_url)
+        raise _refused(refused)
     if handler.broken:
-        raise broken_image_error(handler.broken, base_url)
+        raise Unloaded("image", tuple(handler.broken))
     return pdf, messages + handler.messages
+
+
+def _refused(refused: list[Refusal]) -> Unloaded:
+    from brochure.render.fetch import Unloaded
+
+    return Unloaded("refused", tuple((r.url, r.reason) for r in refused))
 
 
 def _bomb_warning() -> type[Warning]:

@@ -29,9 +29,9 @@ from starlette.routing import Route
 from starlette.status import HTTP_404_NOT_FOUND
 
 from brochure.content.project import load_project
-from brochure.content.safefile import Refused, read_inside
 from brochure.engine import default_workers
 from brochure.errors import ContentError, UsageError
+from brochure.safefile import Refused, read_inside
 from brochure.serve import pages
 from brochure.serve.builder import Builder
 from brochure.serve.hosts import listen_host

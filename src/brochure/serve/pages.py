@@ -13,7 +13,7 @@ import jinja2
 
 from brochure.checks.findings import Finding
 from brochure.compose.templating import sandboxed
-from brochure.content.safefile import Refused, read_inside, resolve_inside
+from brochure.safefile import Refused, read_inside, resolve_inside
 from brochure.serve.builder import Builder, Preview
 from brochure.serve.watcher import CONTENT_FOLDERS
 

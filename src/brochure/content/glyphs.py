@@ -16,8 +16,8 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from brochure.content.assets import font_files
-from brochure.content.safefile import Refused, read_inside, walk_files
+from brochure.fonts import font_files
+from brochure.safefile import Refused, read_inside, walk_files
 
 FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2", ".ttc", ".otc"}
 _FONT_LIMIT = 32 * 1024 * 1024
