@@ -8,6 +8,7 @@ import os
 import pickle
 import signal
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,6 +123,19 @@ sections:
       - {kind: callout, tone: urgent, title: Urgent?, general_guidance: true, text: Get help now.}
 topics: [intro, safety]
 """
+
+
+def wait_until(condition: Callable[[], object], limit: float = 120.0) -> bool:
+    """Return True as soon as ``condition()`` holds, False after ``limit`` seconds.
+
+    The limit is for a machine that has stopped, not a measure: tests wait on processes.
+    """
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -12,10 +12,10 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import wait_until
 
 import engine_jobs
 from brochure.engine import DIED, Engine, Limits, WorkerLost
@@ -55,15 +55,6 @@ def _workers_alive() -> list[int]:
                 and fields[0] != "Z":
             found.append(int(entry.name))
     return found
-
-
-def _wait_for(condition, limit: float = 120.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 # --- jobs and batches ---------------------------------------------------------------------
@@ -194,7 +185,7 @@ def test_close_with_kill_stops_busy_workers_and_leaves_no_process(tmp_path: Path
     threads = [threading.Thread(target=busy, args=(name,)) for name in ("a", "b")]
     for thread in threads:
         thread.start()
-    assert _wait_for(lambda: (tmp_path / "a").exists() and (tmp_path / "b").exists())
+    assert wait_until(lambda: (tmp_path / "a").exists() and (tmp_path / "b").exists())
     assert len(_workers_alive()) == 2
     engine.close(kill=True)
     assert _workers_alive() == []
@@ -227,6 +218,7 @@ ORPHAN = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import engine_jobs
+from tests.conftest import wait_until
 from brochure.engine import Engine
 engine = Engine(1, preload=())
 engine.start()
@@ -241,7 +233,7 @@ def test_a_worker_whose_parent_was_killed_leaves_at_once(tmp_path: Path) -> None
                                str(marker)], stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     pid = int(parent.stdout.readline())
-    assert _wait_for(marker.exists)  # the worker is in the middle of a job that never ends
+    assert wait_until(marker.exists)  # the worker is in the middle of a job that never ends
     parent.kill()
     parent.wait(60)
 
@@ -252,7 +244,7 @@ def test_a_worker_whose_parent_was_killed_leaves_at_once(tmp_path: Path) -> None
             return True
         return state == "Z"
 
-    assert _wait_for(gone, 60), "the worker outlived its parent"
+    assert wait_until(gone, 60), "the worker outlived its parent"
 
 
 # --- the same limits in the caller's own process ------------------------------------------

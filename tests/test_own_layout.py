@@ -247,3 +247,26 @@ def test_the_preview_server_plans_the_own_layout(make_project, tmp_path: Path) -
     assert builder.problems == []
     assert sorted(builder.items) == ["back-pain.exercise-sheet.letter.en",
                                      "back-pain.handout.letter.en"]
+
+
+def test_the_own_layout_previews_the_bytes_the_build_writes(make_project,
+                                                            tmp_path: Path) -> None:
+    """serve renders the clinic's layout with the recipe, as build does, and checks it."""
+    import datetime as dt
+    import hashlib
+
+    from brochure.serve.worker import CheckRequest, RenderRequest, check_preview, render_preview
+
+    root = make_project(own_layout_files())
+    assert run("build", "back-pain", "--layout", "exercise-sheet").exit_code == 0
+    built = root / "dist" / "back-pain.exercise-sheet.letter.en.pdf"
+    job = Job("back-pain", "exercise-sheet", "letter", "en")
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    shown = render_preview(root, {}, RenderRequest(job, folder, folder.resolve()))
+    assert shown.pdf == built.name and len(shown.pages) == 1
+    assert (folder / shown.pdf).read_bytes() == built.read_bytes()
+    report = check_preview(root, CheckRequest(job, folder / shown.pdf, shown.warnings,
+                                              dt.date(2026, 12, 6)))
+    assert report.audited == {built.name: hashlib.sha256(built.read_bytes()).hexdigest()}
+    assert [f for f in report.findings if f.severity == "error"] == []

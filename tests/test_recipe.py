@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from tests.conftest import ROOT, Catalogue
 
 import brochure
 from brochure.content.project import load_project
 from brochure.recipe.job import Job
 from brochure.recipe.select import select
 from brochure.serve.worker import CheckRequest, RenderRequest, check_preview, render_preview
-from conftest import ROOT, Catalogue
 
 LAYOUTS = ("handout", "trifold", "poster", "booklet", "large-print")
 CONDITION = "back-pain"

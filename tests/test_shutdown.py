@@ -10,12 +10,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import CONDITION
+from tests.conftest import CONDITION, wait_until
 
 import brochure
 from brochure.catalogue.session import LOCK_NAME, hold
@@ -46,15 +45,6 @@ def _session_members(sid: int) -> list[int]:
     return found
 
 
-def _wait_for(condition, limit: float = 120.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.parametrize(("signum", "code", "jobs"), [
     (signal.SIGTERM, 143, 2), (signal.SIGINT, 130, 2), (signal.SIGHUP, 129, 2),
     (signal.SIGTERM, 143, 1)])
@@ -71,8 +61,8 @@ def test_a_signal_stops_every_process_and_keeps_finished_pdfs(
         [sys.executable, "-m", "brochure", "build", "--jobs", str(jobs), "--force", "-q"],
         cwd=root, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
     # With two jobs, wait until the workers exist: the build and its two workers.
-    assert _wait_for(lambda: len(_session_members(build.pid)) >= (3 if jobs > 1 else 1))
-    assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
+    assert wait_until(lambda: len(_session_members(build.pid)) >= (3 if jobs > 1 else 1))
+    assert wait_until(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     build.send_signal(signum)
     _stopped_cleanly(build, code, tmp_path / "tmp", root, kept)
 
@@ -84,7 +74,7 @@ def _stopped_cleanly(build: subprocess.Popen[str], code: int, tmp: Path, root: P
     assert build.returncode == code
     assert stderr.splitlines()[-1] == ("stopped; finished files are complete, unfinished "
                                        "ones were not written")
-    assert _wait_for(lambda: not _session_members(build.pid), 30), \
+    assert wait_until(lambda: not _session_members(build.pid), 30), \
         "a process of the build outlived it"
     # No font folder and no private folder is left.
     assert list(tmp.iterdir()) == []
@@ -105,8 +95,8 @@ def test_ctrl_c_in_a_terminal_stops_a_one_brochure_build_and_its_worker(
         cwd=root, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
     # The build and the worker it started ahead; it is rendering once WeasyPrint
     # has copied the fonts into the build's folder.
-    assert _wait_for(lambda: len(_session_members(build.pid)) >= 2)
-    assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
+    assert wait_until(lambda: len(_session_members(build.pid)) >= 2)
+    assert wait_until(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     os.killpg(build.pid, signal.SIGINT)  # as a terminal does: to every process of the job
     _stopped_cleanly(build, 130, tmp_path / "tmp", root, kept)
 
@@ -118,7 +108,7 @@ def test_a_killed_build_leaves_its_temporary_folder_to_the_next_build(
     (tmp_path / "tmp").mkdir()
     build = subprocess.Popen([sys.executable, "-m", "brochure", "build", "-q"], cwd=root,
                              env=env, start_new_session=True)
-    assert _wait_for(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
+    assert wait_until(lambda: any((tmp_path / "tmp").glob("brochure-build-*/weasyprint-*")))
     build.send_signal(signal.SIGKILL)
     build.wait(60)
     # WeasyPrint's font folder is inside the build's private folder, not loose in /tmp.

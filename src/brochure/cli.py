@@ -123,8 +123,9 @@ def _cpus() -> int:
 @main.command()
 @click.argument("conditions", nargs=-1)
 @click.option("--layout", "layouts", multiple=True, metavar="ID",
-              help="Layout to build: handout, trifold, poster, booklet, large-print, or all. "
-              "Repeat it for several (default: clinic.yaml's defaults.layouts).")
+              help="Layout to build: handout, trifold, poster, booklet, large-print, one of "
+              "clinic.yaml's own layouts, or all. Repeat it for several (default: "
+              "clinic.yaml's defaults.layouts).")
 @click.option("--paper", "papers", multiple=True, type=click.Choice(["letter", "a4"]),
               help="Paper family; repeat it for both (default: clinic.yaml's "
               "defaults.papers, or defaults.paper).")

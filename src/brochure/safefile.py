@@ -44,8 +44,13 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
 
 
 def _kind(mode: int) -> str | None:
+    return None if stat.S_ISREG(mode) else kind_of(mode)
+
+
+def kind_of(mode: int) -> str:
+    """Return what a file of this mode is, in words: "a folder", "a named pipe (FIFO)"..."""
     if stat.S_ISREG(mode):
-        return None
+        return "a regular file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brochure.errors import BrochureError, OutputError, UsageError, display_path
+from brochure.safefile import kind_of
 
 # Temporary files are '.brochure-tmp.<final name>.<8 random characters>.part': a prefix of
 # our own, so a user's '.thesis.final.docx.part' never matches, and only a build that holds
@@ -108,18 +109,6 @@ def _real(path: Path) -> Path:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
-
-
-def _type_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def content_folders(project: Path) -> list[Path]:
@@ -245,7 +234,7 @@ def _check_entry(fd: int, path: Path, spec: Kind, option: str | None) -> None:
         raise _refuse(f"{shown}: it is a link, and brochure writes nothing through a link; "
                       f"{spec.fix}", option)
     if not stat.S_ISREG(mode):
-        raise _refuse(f"{shown}: it is {_type_of(mode)}, not {spec.what}; {spec.fix}", option)
+        raise _refuse(f"{shown}: it is {kind_of(mode)}, not {spec.what}; {spec.fix}", option)
     try:
         handle = os.open(path.name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
                          | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)

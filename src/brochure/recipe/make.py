@@ -164,7 +164,7 @@ def _lay_out(b: Brochure, *, root: Path, roots: tuple[Path, ...],
         # An SVG image (the logo) is recoloured as it is read; decoded images are not
         # shared with office renders, which keep its sRGB colours.
         svg, images = Recolour(b.clinic, root).html, None
-    from brochure.compose.refusals import located
+    from brochure.recipe.refusals import located
     from brochure.render.fetch import Unloaded
 
     chosen = variant or (PRINT_VARIANT if b.print_shop else PDF_VARIANT)

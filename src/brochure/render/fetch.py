@@ -5,7 +5,7 @@ stylesheet shared between clinics could pull a private file into a PDF or call o
 server. This one serves files inside the allowed folders (symlinks resolved first), small
 ``data:`` URLs, and nothing else; every refusal is recorded, and the render fails with
 ``Unloaded``, which a caller that knows the project turns into a message naming the file
-and line that asked for the URL (compose/refusals.py).
+and line that asked for the URL (recipe/refusals.py).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ class Refusal:
     reason: str
 
 
-def _data_url(url: str) -> tuple[bytes, str]:
+def data_url(url: str) -> tuple[bytes, str]:
+    """Return a data: URL's bytes and MIME type."""
     header, _, payload = url[5:].partition(",")
     mime = header.split(";")[0] or "text/plain"
     if header.endswith(";base64"):
@@ -90,7 +91,7 @@ def make_fetcher(roots: tuple[Path, ...], refused: list[Refusal],
                 raise ValueError(f"refused to load {shorten(url)}: {reason}")
             if path is None:  # a data: URL within the cap
                 try:
-                    body, mime = _data_url(url)
+                    body, mime = data_url(url)
                 except ValueError:  # binascii.Error: not base64
                     reason = "the data: URL is not valid base64; save the file in assets/"
                     refused.append(Refusal(url, reason))
@@ -120,7 +121,7 @@ class Unloaded(RenderError):
 
     ``kind`` says which; ``items`` holds (url, reason) for each, in order.
 
-    Its own message names the URL; compose/refusals.py names the project file and line
+    Its own message names the URL; recipe/refusals.py names the project file and line
     that asked for it, which this stage does not know.
     """
 

@@ -190,7 +190,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
     shop, PDF/A-2u to keep. An engine's ``render`` (brochure.engine) takes the same
     arguments and renders in a worker process. A URL the fetcher refused, an image
     that cannot be used or a rel=attachment link raises ``fetch.Unloaded``, for a caller
-    that knows the project to place (compose/refusals.py's ``located``).
+    that knows the project to place (recipe/refusals.py's ``located``).
     """
     import weasyprint
 
@@ -199,7 +199,7 @@ def render_pdf(html: str, *, roots: tuple[Path, ...], base_url: Path,
 
     install()
 
-    if attached := attachments(html):  # a caller names the file: compose/refusals.py
+    if attached := attachments(html):  # a caller names the file: recipe/refusals.py
         raise Unloaded("attachment", ((attached[0], ""),))
     base = base_url.resolve().as_uri() + "/"
     refused: list[Refusal] = []

@@ -8,24 +8,15 @@ starts with ``file:line:column``.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from brochure.compose.cssurls import url_sites
 from brochure.errors import RenderError, display_path, printable, shorten
 from brochure.safefile import Refused, read_inside
-
-
-def _data_url(url: str) -> tuple[bytes, str]:
-    header, _, payload = url[5:].partition(",")
-    mime = header.split(";")[0] or "text/plain"
-    if header.endswith(";base64"):
-        return base64.b64decode(payload, validate=False), mime
-    return unquote_to_bytes(payload), mime
 
 
 @dataclass(frozen=True)
@@ -46,10 +37,10 @@ class Found:
 DATA_URL = re.compile(r"data:[^\s\"'()<>]*,[^\s\"'()<>]*", re.IGNORECASE)
 
 
-def _decoded(data_url: str) -> str:
+def _decoded(url: str) -> str:
     """Return what a data: URL holds, as text (empty when it cannot be decoded)."""
     try:
-        body, _ = _data_url(data_url)
+        body, _ = data_url(url)
     except ValueError:
         return ""
     return body.decode("utf-8", errors="replace")
@@ -104,7 +95,7 @@ def locate(url: str, files: list[Path]) -> Found | None:
             if site.url.lower().startswith("data:") and \
                     any(probe in _decoded(site.url) for probe in probes[:2]):
                 return Found(file, site.line, site.column, " (inside a data: URL)")
-    return _in_data_url(texts, probes[:2]) or _written(texts, probes)
+    return _indata_url(texts, probes[:2]) or _written(texts, probes)
 
 
 def _written(texts: dict[Path, str], probes: list[str]) -> Found | None:
@@ -118,7 +109,7 @@ def _written(texts: dict[Path, str], probes: list[str]) -> Found | None:
     return None
 
 
-def _in_data_url(texts: dict[Path, str], probes: list[str]) -> Found | None:
+def _indata_url(texts: dict[Path, str], probes: list[str]) -> Found | None:
     """Find a data: URL (an SVG written inline in a template) that holds one of ``probes``."""
     for file, text in texts.items():
         for number, line in enumerate(text.splitlines(), start=1):
