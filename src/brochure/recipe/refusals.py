@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from brochure.compose.cssurls import url_sites
 from brochure.errors import RenderError, display_path, printable, shorten
+from brochure.render.fetch import data_url
 from brochure.safefile import Refused, read_inside
 
 
