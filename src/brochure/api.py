@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from brochure import __version__
 from brochure.catalogue.batch import Limits
 from brochure.catalogue.matrix import parse_shard
+from brochure.codes import ignore_codes, merged
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def check(
     today: dt.date | None = None,
     print_shop: bool = False,
     lang: str | Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
 ) -> CheckResult:
     """Check content quality, and unless ``render`` is False the rendered PDF of each layout.
 
@@ -127,7 +129,8 @@ def check(
     ``layout`` names one layout or several ("all" for every one); by default the layouts of
     clinic.yaml's ``defaults`` (for each language). ``print_shop`` also renders each
     brochure's print-shop PDF and reads it back as a print shop's prepress check would
-    (PDF/X-4, boxes, colour, marks, lines, images, ink).
+    (PDF/X-4, boxes, colour, marks, lines, images, ink). Findings whose code is in
+    ``ignore`` or clinic.yaml's ``check.ignore`` are left out and not counted.
     """
     from brochure.checks.run import CheckResult, check_brochures
     from brochure.content.layouts import select_layouts
@@ -147,7 +150,8 @@ def check(
     reports = check_brochures(proj, list(conditions), layouts=by_language,
                               paper=paper or defaults.paper, render=render, today=today,
                               print_shop=print_shop)
-    return CheckResult(reports=reports, strict=strict)
+    return CheckResult(reports=reports, strict=strict,
+                       ignore=merged(ignore_codes(ignore), proj.clinic.check.ignore))
 
 
 def _names(value: str | Sequence[str] | None) -> list[str]:
@@ -177,6 +181,7 @@ def build(
     on_progress: Callable[[Progress], None] | None = None,
     lang: str | Sequence[str] | None = None,
     allow_fallback: bool = False,
+    ignore: Sequence[str] = (),
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers and return what happened.
 
@@ -195,6 +200,8 @@ def build(
     ``lang`` narrows the languages (default: clinic.yaml's ``defaults.languages``); a
     language whose translation files are missing fails before anything is built, naming
     them, unless ``allow_fallback`` prints those parts in the default language.
+    ``ignore`` (and clinic.yaml's ``check.ignore``) names finding codes that neither stop
+    the build (--check, --strict) nor are printed, WeasyPrint's warnings too.
     """
     from brochure.render.service import ahead
 
@@ -228,7 +235,7 @@ def build(
         layouts=_names(layout), html=html, check=check, strict=strict, location=location,
         print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
         limits=bounds, on_progress=on_progress, lang=_names(lang), allow_fallback=allow_fallback,
-        explicit_out=out is not None)
+        explicit_out=out is not None, ignore=ignore_codes(ignore))
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str | None = None) -> int:

@@ -40,6 +40,9 @@ class Options:
     strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
     archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
     allow_fallback: bool = False  # untranslated parts in the default language, marked
+    # Codes whose warnings neither fail a strict build nor print (brochure.codes); hashed
+    # with --strict only, where they decide whether the file is written.
+    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
                     "topics": options.topics, "location": options.location,
                     "html": options.html, "strict": options.strict, "archive": options.archive,
                     "allow_fallback": options.allow_fallback,
+                    "ignore": list(options.ignore) if options.strict else [],
                     "tool": tool_digest()}
         planned.append(Planned(job, inputs_hash(files, settings)))
     return planned

@@ -6,10 +6,12 @@ printing, and ``--html`` the composed page beside the PDF.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from brochure.codes import kept_warnings, with_code
 from brochure.compose.brochure import Brochure, find_line, find_text
 from brochure.compose.html import render_html
 from brochure.content.layouts import SHEETS
@@ -33,10 +35,12 @@ class Produced:
 
 def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, within: Path,
             html: bool = False, images: dict[str, Any] | None = None,
-            strict: bool = False, archive: bool = False) -> Produced:
+            strict: bool = False, archive: bool = False,
+            ignore: Collection[str] = ()) -> Produced:
     """Render and write one brochure; raise FitError (writing no PDF) if it does not fit.
 
-    With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written.
+    With ``strict``, WeasyPrint's warnings raise StrictWarnings before anything is written;
+    those whose code is in ``ignore`` (brochure.codes) are neither counted nor reported.
     ``archive`` also writes a PDF/A-2u copy of the office file (``….pdfa.pdf``). Every file
     goes into ``out_dir``, which must still resolve inside ``within`` when it is written.
     """
@@ -67,10 +71,11 @@ def produce(b: Brochure, *, root: Path, roots: tuple[Path, ...], out_dir: Path, 
     if html:  # the complete page, styles inline, to open in a browser (and debug)
         done.html.append(_write(out_dir / file_name(b, ext="html"),
                                 render_html(root, b).encode("utf-8"), within))
-    if strict and warnings:
-        raise StrictWarnings(list(dict.fromkeys(warnings)))
+    counted = kept_warnings(warnings, ignore)
+    if strict and counted:
+        raise StrictWarnings([with_code(w) for w in counted])
     done.outputs.append(_write(out_dir / file_name(b), pdf, within))
-    for warning in dict.fromkeys(warnings):
+    for warning in counted:
         glyph = missing_glyph(warning, lambda text: find_line(b, text))
         if glyph is not None:
             where, message = glyph

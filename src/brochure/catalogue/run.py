@@ -19,6 +19,7 @@ from brochure.catalogue.matrix import shard as shard_jobs
 from brochure.catalogue.outdir import claim
 from brochure.catalogue.plan import Options, Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
+from brochure.codes import merged, with_code
 from brochure.content.layouts import select_layouts
 from brochure.content.outfile import atomic_write
 from brochure.content.project import load_project
@@ -65,7 +66,7 @@ class BuildResult:
         by_message: dict[str, list[str]] = {}
         for warning in self.warnings:
             name, _, message = warning.partition(": ")
-            by_message.setdefault(message, []).append(name)
+            by_message.setdefault(with_code(message), []).append(name)
         return [f"{names[0]}: {message}" if len(names) == 1 else
                 f"{message} (in {len(names)} brochures, the first {names[0]})"
                 for message, names in by_message.items()]
@@ -103,6 +104,7 @@ def build_catalogue(
     lang: Sequence[str] = (),
     allow_fallback: bool = False,
     explicit_out: bool = False,
+    ignore: Sequence[str] = (),
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``."""
     started = time.perf_counter()
@@ -115,7 +117,8 @@ def build_catalogue(
             lay.paper_spec(name)
     items = proj.select(list(conditions))
     languages = select_languages(proj, list(lang))
-    options = Options(topics=tuple(topics) if topics is not None else None,
+    ignored = merged(ignore, proj.clinic.check.ignore)  # --ignore's and clinic.yaml's
+    options = Options(ignore=ignored, topics=tuple(topics) if topics is not None else None,
                       location=location, html=html, strict=strict,
                       archive=archive, allow_fallback=allow_fallback)
     if topics is not None or location is not None:
@@ -133,7 +136,7 @@ def build_catalogue(
 
         gate = CheckResult(check_brochures(
             proj, list(conditions), layouts={code: chosen[:1] for code in languages},
-            paper=defaults.paper, render=False), strict=strict)
+            paper=defaults.paper, render=False), strict=strict, ignore=ignored)
         if not gate.passed:
             raise CheckFailed(gate)
     if not allow_fallback:

@@ -47,7 +47,7 @@ def setup(project: Project, out_dir: Path, within: Path,
                             language=job.language, allow_fallback=options.allow_fallback)
         done = produce(brochure, root=project.root, roots=roots, out_dir=out_dir, within=within,
                        html=options.html, images=images, strict=options.strict,
-                       archive=options.archive)
+                       archive=options.archive, ignore=options.ignore)
         pdf = done.outputs[0]
         return Made(outputs=tuple(p.name for p in [*done.outputs, *done.html]),
                     pages=done.pages, bytes=pdf.stat().st_size,
