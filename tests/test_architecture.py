@@ -9,8 +9,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "brochure"
 
 # Lower stages never import higher ones: a reader finds a behaviour from folder names alone.
-RANK = {"errors": 0, "helptext": 0, "content": 1, "compose": 2, "render": 3, "checks": 4,
-        "catalogue": 5, "scaffold": 5, "api": 6, "cli": 7, "launch": 8, "__main__": 8,
+RANK = {"errors": 0, "codes": 0, "helptext": 0, "content": 1, "compose": 2, "render": 3,
+        "checks": 4, "catalogue": 5, "scaffold": 5, "api": 6, "cli": 7, "launch": 8, "__main__": 8,
         "__init__": 9, "personal": 6, "params": 7, "serve": 6}
 
 

@@ -6,7 +6,6 @@ import ast
 import datetime as dt
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -205,6 +204,10 @@ def test_an_unknown_code_is_a_usage_error(make_project) -> None:
     assert (result.exit_code, result.stderr) == (2, (
         "error: --ignore H01: unknown finding code 'H01' (did you mean 'H001'?); the docs' "
         "page 'Finding codes' lists them\n"))
+    serve = run("serve", "--ignore", "W01")
+    assert (serve.exit_code, serve.stderr) == (2, (
+        "error: --ignore W01: unknown finding code 'W01' (did you mean 'W001'?); the docs' "
+        "page 'Finding codes' lists them\n"))
     old = run("build", "--ignore", "honesty.unsourced")
     assert (old.exit_code, old.stderr) == (2, (
         "error: --ignore honesty.unsourced: unknown finding code 'HONESTY.UNSOURCED' (did "
@@ -342,11 +345,10 @@ def test_the_findings_page_lists_every_code_as_the_table_does() -> None:
     text = PAGE.read_text("utf-8")
     made = text.split(START, 1)[1].split(END, 1)[0]
     assert made == "\n" + findings_tables() + "\n", (
-        "docs/findings.md differs from brochure.codes: run python tests/test_codes.py")
+        "docs/findings.md differs from brochure.codes: run python -m tests.test_codes")
 
 
-if __name__ == "__main__":  # python tests/test_codes.py: write the page's tables anew
-    sys.path.insert(0, str(ROOT / "src"))
+if __name__ == "__main__":  # python -m tests.test_codes: write the page's tables anew
     head, rest = PAGE.read_text("utf-8").split(START, 1)
     PAGE.write_text(head + START + "\n" + findings_tables() + "\n" + END +
                     rest.split(END, 1)[1], "utf-8")
