@@ -21,8 +21,8 @@ PROJECT = click.option(
 IGNORE = click.option(
     "--ignore", "ignore", multiple=True, metavar="CODE",
     help="Leave out findings with this code, such as W001 (repeat it, or separate codes with "
-    "commas); clinic.yaml's check.ignore does the same. Safety codes (S...) cannot be "
-    "ignored.",
+    "commas); clinic.yaml's check.ignore does the same. The codes that protect patients "
+    "(S001-S005, T004) cannot be ignored.",
 )
 
 
