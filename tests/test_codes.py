@@ -210,7 +210,7 @@ def test_an_unknown_code_is_a_usage_error(make_project) -> None:
         "page 'Finding codes' lists them\n"))
     old = run("build", "--ignore", "honesty.unsourced")
     assert (old.exit_code, old.stderr) == (2, (
-        "error: --ignore honesty.unsourced: unknown finding code 'HONESTY.UNSOURCED' (did "
+        "error: --ignore honesty.unsourced: unknown finding code 'honesty.unsourced' (did "
         "you mean 'H001'?); the docs' page 'Finding codes' lists them\n"))
 
 
@@ -248,6 +248,7 @@ def test_every_protected_code_refuses_to_be_ignored() -> None:
         with pytest.raises(UsageError, match=f"^--ignore {code}: {code} .* cannot be ignored: "):
             codes.ignore_codes([code])
     assert codes.ignore_codes(["w001, r003", "W001"]) == ("R003", "W001")
+    assert codes.ignore_codes("h001") == ("H001",)
 
 
 def test_the_filter_never_drops_a_protected_finding() -> None:

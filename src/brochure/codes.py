@@ -255,35 +255,37 @@ def with_code(message: str) -> str:
 
 
 def problem(value: str) -> str | None:
-    """Return why ``value`` cannot be ignored (unknown, or it protects patients), else None."""
-    found = CODES.get(value)
+    """Return why ``value`` cannot be ignored (unknown, or it protects patients), else None.
+
+    Codes are matched in any case: ``h001`` is H001.
+    """
+    given = value.strip()
+    found = CODES.get(given.upper())
     if found is None:
-        by_name = {c.name: c.code for c in TABLE}.get(value.lower())  # the name it had
+        by_name = {c.name: c.code for c in TABLE}.get(given.lower())  # the name it had
         hint = (f" (did you mean '{by_name}'?)" if by_name
-                else suggest(value, list(CODES)))
-        return (f"unknown finding code '{value}'{hint}; the docs' page 'Finding codes' "
-                "lists them")
+                else suggest(given.upper(), list(CODES)))
+        return f"unknown finding code '{given}'{hint}; the docs' page 'Finding codes' lists them"
     if found.protects:
-        return (f"{value} ({found.name}) cannot be ignored: {found.protects}; fix what it "
+        return (f"{found.code} ({found.name}) cannot be ignored: {found.protects}; fix what it "
                 "finds instead")
     return None
 
 
-def ignore_codes(values: Iterable[str], *, option: str = "--ignore") -> tuple[str, ...]:
+def ignore_codes(values: str | Iterable[str], *, option: str = "--ignore") -> tuple[str, ...]:
     """Return the codes of ``--ignore`` values (repeated or comma-separated), upper-cased.
 
     Raise UsageError, one line, for a code that does not exist or cannot be ignored.
     """
     found: list[str] = []
-    for value in values:
+    for value in [values] if isinstance(values, str) else values:
         for part in value.split(","):
-            code = part.strip().upper()
-            if not code:
+            if not part.strip():
                 continue
-            why = problem(code)
+            why = problem(part)
             if why is not None:
                 raise UsageError(f"{option} {part.strip()}: {why}")
-            found.append(code)
+            found.append(part.strip().upper())
     return tuple(sorted(set(found)))
 
 

@@ -342,11 +342,10 @@ DEFAULT_THRESHOLDS = {
 
 
 def _ignorable(value: str) -> str:
-    code = value.strip().upper()
-    why = codes.problem(code)
+    why = codes.problem(value)
     if why is not None:
         raise ValueError(why)
-    return code
+    return value.strip().upper()
 
 
 # A finding code (brochure.codes) that check.ignore leaves out; S codes cannot be.
