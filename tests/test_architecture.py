@@ -8,22 +8,23 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "brochure"
 
 # Lower stages never import higher ones: a reader finds a behaviour from folder names alone.
-# errors, safefile and fonts are helpers below every stage; engine runs the render stage
+# errors, codes, safefile and fonts are helpers below every stage; engine runs the render stage
 # (and any work) in other processes, for the recipe and the stages above it; recipe makes
 # one brochure's bytes from the stages below it, for every command that hands out or
 # judges a brochure.
-RANK = {"errors": 0, "helptext": 0, "safefile": 0, "fonts": 0, "engine": 3.2, "content": 1,
-        "compose": 2, "render": 3, "recipe": 3.5, "checks": 4, "catalogue": 5, "scaffold": 5,
-        "api": 6, "cli": 7, "launch": 8, "__main__": 8, "__init__": 9, "personal": 6,
-        "params": 7, "serve": 6}
+RANK = {"errors": 0, "helptext": 0, "safefile": 0, "fonts": 0, "codes": 0, "engine": 3.2,
+        "content": 1, "compose": 2, "render": 3, "recipe": 3.5, "checks": 4, "catalogue": 5,
+        "scaffold": 5, "api": 6, "cli": 7, "launch": 8, "__main__": 8, "__init__": 9,
+        "personal": 6, "params": 7, "serve": 6}
 
 # Which folders (and top-level modules) each may import, besides itself: stricter than the
 # ranks, so that, say, render lays out HTML without knowing how content or compose make it.
-HELPERS = {"errors", "safefile", "fonts"}
+HELPERS = {"errors", "safefile", "fonts", "codes"}
 MAY_IMPORT: dict[str, set[str]] = {
     "errors": set(),
     "helptext": set(),
     "fonts": set(),
+    "codes": {"errors"},
     "safefile": {"errors"},
     "params": {"errors"},
     "engine": {"errors", "render"},
@@ -188,7 +189,7 @@ def test_the_folder_rules_name_a_breach() -> None:
              "brochure.recipe.make": {"brochure.compose.html"}}
     assert _folder_rule_breaches(graph) == [
         "brochure.render.fetch imports brochure.compose.cssurls, but render may import "
-        "only: errors, fonts, safefile"]
+        "only: codes, errors, fonts, safefile"]
 
 
 # --- one template environment ------------------------------------------------------------

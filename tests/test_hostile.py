@@ -342,16 +342,16 @@ def test_no_machine_font_is_embedded_and_a_missing_glyph_is_named(make_project) 
                                                      'monospace; }\n'})
     code, err = build(["build", "-q"])
     assert (code, err) == (0, (
-        "warning: back-pain.handout.letter.en.pdf: handouts/topics/intro.yaml:1:30: no font "
-        "of the brochure has the character '\u91dd' (U+91DD) in 'title: What is dry needling? "
-        "\u91dd', so it prints as an empty box; write it another way, or add a font that has "
-        "it to assets/ with @font-face\n"))
+        "warning: back-pain.handout.letter.en.pdf: handouts/topics/intro.yaml:1:30: W003 no "
+        "font of the brochure has the character '\u91dd' (U+91DD) in 'title: What is dry "
+        "needling? \u91dd', so it prints as an empty box; write it another way, or add a font "
+        "that has it to assets/ with @font-face\n"))
     names = {name.split("+", 1)[1] for name, _ in fonts(root / "dist" / PDF)}
     assert names <= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold",
                      "Atkinson-Hyperlegible-Italic", "Atkinson-Hyperlegible-BoldItalic"}, names
     strict = CliRunner().invoke(main, ["check", "--strict"], prog_name="brochure")
     assert strict.exit_code == 1
-    assert ("handouts/topics/intro.yaml:1:30: warning: no font of the brochure has the "
+    assert ("handouts/topics/intro.yaml:1:30: W003 warning: no font of the brochure has the "
             "character '\u91dd' (U+91DD)") in strict.stdout
 
 

@@ -11,7 +11,7 @@ from brochure.cli import main
 
 BAD_CSS = {"styles/handout.css": "p { colour: red; }\n"}
 # The line is the rule's line in the composed stylesheet (package styles, then the project's).
-WARNING = r"Ignored `colour: red` at \d+:5, unknown property\."
+WARNING = r"W001 Ignored `colour: red` at \d+:5, unknown property\."
 NECK = CONDITION.replace("back pain", "neck pain").replace("Back pain", "Neck pain")
 
 
@@ -59,8 +59,8 @@ def test_strict_fails_a_brochure_weasyprint_warns_about_and_writes_nothing(make_
     first, last = result.stderr.splitlines()
     assert re.fullmatch(
         "error: back-pain.handout.letter.en.pdf: 1 WeasyPrint warning in strict mode, so "
-        f"nothing was written: {WARNING}; fix the stylesheet or template, or build without "
-        "--strict", first)
+        f"nothing was written: {WARNING}; fix the stylesheet or template, ignore its code "
+        "with --ignore, or build without --strict", first)
     assert last == "error: 1 of 1 brochure failed; fix the errors above and build again"
     assert not (root / "dist/back-pain.handout.letter.en.pdf").exists()
     # Fixed, the strict build passes.
@@ -78,7 +78,7 @@ def test_strict_stops_on_a_content_warning_before_anything_is_built(make_project
     result = run("build", "--strict", "--jobs", "1", "--quiet")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "handouts/topics/intro.yaml:26:9: warning: figure 'Back pain' has no source; add "
+        "handouts/topics/intro.yaml:26:9: H001 warning: figure 'Back pain' has no source; add "
         "'source:' naming one of the file's sources",
         "the check found 0 errors and 1 warning (strict mode); nothing was built"]
     assert not (root / "dist").exists()

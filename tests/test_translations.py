@@ -227,9 +227,9 @@ def test_stale_and_unreviewed_translations_are_check_warnings(es_project: Path) 
     findings = [f for b in json.loads(out)["brochures"] for f in b["findings"]]
     codes = sorted({(f["code"], f["file"]) for f in findings if f["severity"] != "info"})
     assert code == 0
-    assert ("translation.stale", "handouts/topics/intro.es.yaml") in codes
-    assert {c for c, _ in codes} == {"translation.stale", "translation.unreviewed"}
-    stale = next(f for f in findings if f["code"] == "translation.stale")
+    assert ("T003", "handouts/topics/intro.es.yaml") in codes
+    assert {c for c, _ in codes} == {"T003", "T002"}
+    stale = next(f for f in findings if f["code"] == "T003")
     assert stale["line"] == 1
     changed = _hash(INTRO.replace("fine needles", "very fine needles"))
     assert stale["message"] == (
@@ -242,7 +242,7 @@ def test_changed_figures_are_an_error(es_project: Path) -> None:
     path.write_text(path.read_text("utf-8").replace("low: 70", "low: 60"), "utf-8")
     code, out, _ = run("check", "--content-only", "--lang", "es")
     assert code == 1
-    assert ("  handouts/topics/intro.es.yaml:1:1: error: the figures differ from "
+    assert ("  handouts/topics/intro.es.yaml:1:1: T004 error: the figures differ from "
             "handouts/topics/intro.yaml (50-75, 60 here, 50-75, 70 there); a translation "
             "keeps every number\n") in out
 
@@ -255,9 +255,9 @@ def test_a_placeholder_in_any_translated_clinic_text_is_an_error(es_project: Pat
     code, out, _ = run("check", "--content-only", "--lang", "es")
     assert code == 1
     assert [line for line in out.splitlines() if "placeholder" in line] == [
-        "  handouts/clinic.es.yaml:3:28: error: locations.main.hours[0] is still the "
+        "  handouts/clinic.es.yaml:3:28: S004 error: locations.main.hours[0] is still the "
         "placeholder from 'brochure init'; write in Spanish the clinic's own text",
-        "  handouts/clinic.es.yaml:5:14: error: after_hours is still the placeholder from "
+        "  handouts/clinic.es.yaml:5:14: S004 error: after_hours is still the placeholder from "
         "'brochure init'; write in Spanish what patients should do when you are closed",
     ]
 

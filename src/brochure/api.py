@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure import __version__
+from brochure.codes import ignore_codes, merged
 from brochure.engine import Limits
 from brochure.errors import BuildFailed, CheckFailed, UsageError, display_path, printable
 from brochure.recipe.select import parse_shard
@@ -119,6 +120,7 @@ def check(
     today: dt.date | None = None,
     print_shop: bool = False,
     lang: str | Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
 ) -> CheckResult:
     """Check content quality, and unless ``render`` is False the rendered PDF of each layout.
 
@@ -126,7 +128,8 @@ def check(
     ``layout`` names one layout or several ("all" for every one); by default the layouts of
     clinic.yaml's ``defaults`` (for each language). ``print_shop`` also renders each
     brochure's print-shop PDF and reads it back as a print shop's prepress check would
-    (PDF/X-4, boxes, colour, marks, lines, images, ink).
+    (PDF/X-4, boxes, colour, marks, lines, images, ink). Findings whose code is in
+    ``ignore`` or clinic.yaml's ``check.ignore`` are left out and not counted.
     """
     from brochure.checks.run import CheckResult, check_brochures
     from brochure.content.project import load_project
@@ -140,7 +143,8 @@ def check(
                     papers=[paper] if paper else [], languages=_names(lang), paper="default")
     reports = check_brochures(proj, chosen, render=render, today=today,
                               print_shop=print_shop)
-    return CheckResult(reports=reports, strict=strict)
+    return CheckResult(reports=reports, strict=strict,
+                       ignore=merged(ignore_codes(ignore), proj.clinic.check.ignore))
 
 
 def _names(value: str | Sequence[str] | None) -> list[str]:
@@ -170,6 +174,7 @@ def build(
     on_progress: Callable[[Progress], None] | None = None,
     lang: str | Sequence[str] | None = None,
     allow_fallback: bool = False,
+    ignore: Sequence[str] = (),
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers and return what happened.
 
@@ -188,6 +193,8 @@ def build(
     ``lang`` narrows the languages (default: clinic.yaml's ``defaults.languages``); a
     language whose translation files are missing fails before anything is built, naming
     them, unless ``allow_fallback`` prints those parts in the default language.
+    ``ignore`` (and clinic.yaml's ``check.ignore``) names finding codes that neither stop
+    the build (--check, --strict) nor are printed, WeasyPrint's warnings too.
     """
     from brochure.engine import Engine, worth_starting_ahead
 
@@ -224,7 +231,8 @@ def build(
             layouts=_names(layout), html=html, check=check, strict=strict, location=location,
             print_shop=print_shop, archive=archive, jobs=jobs, force=force, part=part,
             limits=bounds, on_progress=on_progress, lang=_names(lang),
-            allow_fallback=allow_fallback, explicit_out=out is not None, engine=engine)
+            allow_fallback=allow_fallback, explicit_out=out is not None, engine=engine,
+            ignore=ignore_codes(ignore))
 
 
 def merge_manifests(paths: Sequence[Path | str], *, out: Path | str | None = None) -> int:

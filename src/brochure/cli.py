@@ -18,6 +18,13 @@ PROJECT = click.option(
     show_default=True, help="The content project: the folder holding handouts/.",
 )
 
+IGNORE = click.option(
+    "--ignore", "ignore", multiple=True, metavar="CODE",
+    help="Leave out findings with this code, such as W001 (repeat it, or separate codes with "
+    "commas); clinic.yaml's check.ignore does the same. The codes that protect patients "
+    "(S001-S005, T004) cannot be ignored.",
+)
+
 
 class Group(click.Group):
     """Turns every BrochureError into its message and exit code, in one place."""
@@ -163,13 +170,14 @@ def _cpus() -> int:
 @click.option("--memory-limit", type=click.IntRange(min=256, max=1_048_576), default=2048,
               show_default=True,
               metavar="MB", help="Stop a brochure that needs more memory.")
+@IGNORE
 @PROJECT
 def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[str, ...],
           langs: tuple[str, ...], allow_fallback: bool, topics: str | None,
           out: Path | None, jobs: int | None, force: bool,
           shard: str | None, quiet: bool, location: str | None, print_shop: bool,
           archive: bool, html: bool, run_check: bool, strict: bool, time_limit: float,
-          memory_limit: int,
+          memory_limit: int, ignore: tuple[str, ...],
           project: Path) -> None:
     """Build the brochures: every condition in every layout and paper of the matrix.
 
@@ -197,7 +205,7 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
             location=location, print_shop=print_shop, archive=archive, jobs=jobs or _cpus(),
             force=force, shard=shard,
             limits=Limits(seconds=time_limit, memory_mb=memory_limit), on_progress=reporter,
-            lang=langs, allow_fallback=allow_fallback)
+            lang=langs, allow_fallback=allow_fallback, ignore=ignore)
     for warning in result.warning_lines():
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
@@ -221,25 +229,28 @@ def build(conditions: tuple[str, ...], layouts: tuple[str, ...], papers: tuple[s
 @click.option("--lang", "langs", multiple=True, metavar="CODE",
               help="Language to check; repeat it for several (default: clinic.yaml's "
               "defaults.languages).")
+@IGNORE
 @PROJECT
 def check(conditions: tuple[str, ...], strict: bool, fmt: str, content_only: bool,
           print_shop: bool, layouts: tuple[str, ...], paper: str | None,
-          langs: tuple[str, ...], project: Path) -> None:
+          langs: tuple[str, ...], ignore: tuple[str, ...], project: Path) -> None:
     """Check readability, health-literacy items, sources and accessibility.
 
-    Exits 0 when clean, 1 on errors (with --strict, on warnings too).
+    Exits 0 when clean, 1 on errors (with --strict, on warnings too). Each finding has
+    a code (S004, R001, W001, ...) that --ignore takes.
 
     \b
     Example:
       brochure check
       brochure check sciatica --strict --format json
+      brochure check --strict --ignore H002,R003
       brochure check back-pain --print-shop --layout trifold
     """
     from brochure import api
 
     result = api.check(project=project, conditions=conditions, strict=strict,
                        render=not content_only, print_shop=print_shop, layout=layouts,
-                       paper=paper, lang=langs)
+                       paper=paper, lang=langs, ignore=ignore)
     from brochure.checks import report
 
     if fmt == "json":
@@ -270,8 +281,10 @@ def _styler(colour: bool) -> Callable[[str, str], str]:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default answers this machine only.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in a web browser.")
+@IGNORE
 @PROJECT
-def serve(port: int, host: str, open_browser: bool, project: Path) -> None:
+def serve(port: int, host: str, open_browser: bool, ignore: tuple[str, ...],
+          project: Path) -> None:
     """Preview every brochure in a browser; saving a file updates the open page.
 
     Shows each brochure's pages as they print, a Download PDF link and what
@@ -288,7 +301,8 @@ def serve(port: int, host: str, open_browser: bool, project: Path) -> None:
     def ready(url: str) -> None:
         click.echo(f"serving {url} (press Ctrl-C to stop)")
 
-    run(project=project, host=host, port=port, open_browser=open_browser, on_ready=ready)
+    run(project=project, host=host, port=port, open_browser=open_browser, on_ready=ready,
+        ignore=ignore)
     click.echo("stopped")
 
 

@@ -155,8 +155,7 @@ class CheckFailed(BrochureError):
         """Return every finding that blocks the build, then the verdict."""
         blocking = {"error", "warning"} if self.result.strict else {"error"}
         found = [f for r in self.result.reports for f in r.findings if f.severity in blocking]
-        return [f"{f.file}:{f.line}:{f.column}: {f.severity}: {f.message}" for f in found] + [
-            str(self)]
+        return [str(f) for f in found] + [str(self)]
 
 
 class BuildFailed(BrochureError):
@@ -189,14 +188,18 @@ class BuildFailed(BrochureError):
 
 
 class StrictWarnings(BrochureError):
-    """WeasyPrint warned while rendering a brochure, and --strict counts warnings as errors."""
+    """WeasyPrint warned while rendering a brochure, and --strict counts warnings as errors.
+
+    Each warning comes with its code (``brochure.codes.with_code``), which --ignore takes.
+    """
 
     def __init__(self, warnings: list[str]) -> None:
         self.warnings = list(warnings)
         count = len(self.warnings)
         super().__init__(f"{count} WeasyPrint warning{'s' if count != 1 else ''} in strict "
                          f"mode, so nothing was written: {self.warnings[0]}; fix the "
-                         "stylesheet or template, or build without --strict")
+                         "stylesheet or template, ignore its code with --ignore, or build "
+                         "without --strict")
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:

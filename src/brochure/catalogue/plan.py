@@ -152,6 +152,7 @@ def plan(project: Project, jobs: list[Job], options: Options) -> list[Planned]:
                     "topics": options.topics, "location": options.location,
                     "html": options.html, "strict": options.strict, "archive": options.archive,
                     "allow_fallback": options.allow_fallback,
+                    "ignore": list(options.ignore) if options.strict else [],
                     "tool": tool_digest()}
         planned.append(Planned(job, inputs_hash(files, settings)))
     return planned

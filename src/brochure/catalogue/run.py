@@ -15,6 +15,7 @@ from brochure.catalogue.manifest import read as read_manifest
 from brochure.catalogue.outdir import claim
 from brochure.catalogue.plan import Planned, plan, up_to_date
 from brochure.catalogue.session import hold, raise_if_stopped
+from brochure.codes import merged, with_code
 from brochure.content.outfile import atomic_write
 from brochure.content.outnames import remove_stale_parts
 from brochure.content.project import Project, load_project
@@ -61,7 +62,7 @@ class BuildResult:
         by_message: dict[str, list[str]] = {}
         for warning in self.warnings:
             name, _, message = warning.partition(": ")
-            by_message.setdefault(message, []).append(name)
+            by_message.setdefault(with_code(message), []).append(name)
         return [f"{names[0]}: {message}" if len(names) == 1 else
                 f"{message} (in {len(names)} brochures, the first {names[0]})"
                 for message, names in by_message.items()]
@@ -100,6 +101,7 @@ def build_catalogue(
     allow_fallback: bool = False,
     explicit_out: bool = False,
     engine: Engine | None = None,
+    ignore: Sequence[str] = (),
 ) -> BuildResult:
     """Build the matrix of conditions x layouts x papers into ``out_dir``; see ``api.build``.
 
@@ -110,7 +112,8 @@ def build_catalogue(
     """
     started = time.perf_counter()
     proj = load_project(root)
-    options = Options(topics=tuple(topics) if topics is not None else None,
+    ignored = merged(ignore, proj.clinic.check.ignore)  # --ignore's and clinic.yaml's
+    options = Options(ignore=ignored, topics=tuple(topics) if topics is not None else None,
                       location=location, html=html, strict=strict,
                       archive=archive, allow_fallback=allow_fallback)
     chosen = select(proj, conditions=conditions, layouts=layouts, papers=papers,
@@ -158,8 +161,8 @@ def _before(proj: Project, chosen: Selection, options: Options, *, gate: bool,
 
         first = select(proj, conditions=chosen.conditions, languages=chosen.languages,
                        paper="default")
-        found = CheckResult(check_brochures(proj, first, render=False),
-                            strict=strict)
+        found = CheckResult(check_brochures(proj, first, render=False), strict=strict,
+                            ignore=options.ignore)
         if not found.passed:
             raise CheckFailed(found)
     if not options.allow_fallback:

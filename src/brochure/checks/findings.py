@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
-Severity = Literal["error", "warning", "info"]
+from brochure.codes import CODES, Severity, kept
+
+__all__ = ["BrochureReport", "Finding", "Item", "SectionScore", "Severity", "shown",
+           "without_ignored"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the check noticed, with the content file and line that caused it."""
+    """One thing the check noticed, with the content file and line that caused it.
+
+    Its code is one of ``brochure.codes``' table: a finding without one is a bug.
+    """
 
     code: str
     severity: Severity
@@ -20,9 +27,31 @@ class Finding:
     column: int = 1
     section: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"finding code {self.code!r} is not in brochure.codes")
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+        return shown(self)
+
+
+def _plain(text: str, _kind: str) -> str:
+    return text
+
+
+def shown(f: Finding, style: Callable[[str, str], str] = _plain) -> str:
+    """Return the finding's line, as ruff prints one: ``file:line:col: CODE severity: message``.
+
+    ``style`` colours the severity (text, kind) for a terminal.
+    """
+    return f"{f.file}:{f.line}:{f.column}: {f.code} {style(f.severity, f.severity)}: {f.message}"
+
+
+def without_ignored(report: BrochureReport, ignore: Collection[str]) -> BrochureReport:
+    """Return a copy of ``report`` without the findings whose code is ignored."""
+    if not ignore:
+        return report
+    return replace(report, findings=kept(report.findings, ignore, lambda f: f.code))
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,11 @@ def audit_pdf(data: bytes) -> list[PdfIssue]:
     root: Any = reader.trailer["/Root"]
     meta = reader.metadata
     if not meta or not meta.title:
-        issues.append(PdfIssue("a11y.title", 0, "the PDF has no title"))
+        issues.append(PdfIssue("A001", 0, "the PDF has no title"))
     if not str(root.get("/Lang", "")).strip():
-        issues.append(PdfIssue("a11y.language", 0, "the PDF does not say its language"))
+        issues.append(PdfIssue("A002", 0, "the PDF does not say its language"))
     if "/StructTreeRoot" not in root:
-        issues.append(PdfIssue("a11y.tags", 0, "the PDF is not tagged"))
+        issues.append(PdfIssue("A003", 0, "the PDF is not tagged"))
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         last_level = 0
         pairs: dict[tuple[str, str, bool], tuple[float, int, str]] = {}
@@ -117,14 +117,14 @@ def audit_pdf(data: bytes) -> list[PdfIssue]:
             for size, words in sorted(small.items()):
                 limit = SMALL_MIN_PT if size < SMALL_MIN_PT else BODY_MIN_PT
                 issues.append(PdfIssue(
-                    "a11y.text-size", number,
+                    "A004", number,
                     f"text at {size:g} pt is below {limit:g} pt",
                     " ".join(words[:8])))
         for (fg_hex, bg_hex, large), (ratio, number, sample) in sorted(pairs.items()):
             need = 3.0 if large else 4.5
             if ratio < need:
                 issues.append(PdfIssue(
-                    "a11y.contrast", number,
+                    "A005", number,
                     f"text {fg_hex} on {bg_hex} has contrast {ratio:.2f}:1, below {need:g}:1 "
                     f"(short by {need - ratio:.2f})", sample))
     return issues
@@ -138,11 +138,11 @@ def _headings_and_alt(page: Any, number: int, last_level: int,
         if kind in HEADING_TAGS:
             level = int(kind[1])
             if last_level and level > last_level + 1:
-                issues.append(PdfIssue("a11y.heading-levels", number,
+                issues.append(PdfIssue("A006", number,
                                        f"heading level {level} follows level {last_level}"))
             last_level = level
         if kind == "Figure" and not (node.get("alt_text") or "").strip():
-            issues.append(PdfIssue("a11y.alt-text", number,
+            issues.append(PdfIssue("A007", number,
                                    "an image or chart has no alternative text"))
         for child in node.get("children") or []:
             walk(child)

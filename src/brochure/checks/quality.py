@@ -80,7 +80,7 @@ def _grade_finding(grade: float, where: str, settings_warn: float, settings_err:
         hint = f"; shorten: \"{_clip(result.longest_sentences[0])}\""
     if result.hardest_words:
         hint += f"; simpler words for: {', '.join(result.hardest_words[:3])}"
-    return _finding("readability.grade", severity,
+    return _finding("R001", severity,
                     f"{where} reads at grade {grade:.1f} (limit {limit:g}){hint}",
                     origin, loc, section)
 
@@ -113,7 +113,7 @@ def check_content(b: Brochure, *, today: dt.date) -> BrochureReport:
         if passive > settings.passive_warning:
             sample = (readability.passive_sentences(texts) or [""])[0]
             report.findings.append(_finding(
-                "style.passive", "warning",
+                "R003", "warning",
                 f"section '{part.title}': {passive:.0%} of sentences are passive (limit "
                 f"{settings.passive_warning:.0%}); for example \"{_clip(sample)}\"",
                 part.origin, part.loc, part.title))
@@ -134,7 +134,7 @@ def check_content(b: Brochure, *, today: dt.date) -> BrochureReport:
         report.findings.append(found)
     if overall.smog is None:
         report.findings.append(_finding(
-            "readability.smog", "info",
+            "R002", "info",
             f"SMOG needs 30 or more sentences; this brochure has {overall.sentences}",
             b.origin, ()))
     report.findings.extend(_honesty(b, today=today))
@@ -154,14 +154,14 @@ def _honesty(b: Brochure, *, today: dt.date) -> list[Finding]:
                 for j, fig in enumerate(blk.items):
                     if fig.source is None:
                         out.append(_finding(
-                            "honesty.unsourced", "warning",
+                            "H001", "warning",
                             f"figure '{fig.label}' has no source; add 'source:' naming one of "
                             "the file's sources", origin, (*loc, "items", j), part.title))
             elif isinstance(blk, TextBlock | CalloutBlock) and not part.sources:
                 for unit in prose_units(blk.text):
                     if PERCENT.search(unit):
                         out.append(_finding(
-                            "honesty.unsourced", "warning",
+                            "H001", "warning",
                             f"'{_clip(unit, 50)}' gives a figure but the file lists no "
                             "sources; add them under 'sources'", origin, loc, part.title))
         if origin.shown in seen:
@@ -172,13 +172,13 @@ def _honesty(b: Brochure, *, today: dt.date) -> list[Finding]:
             due = _add_months(reviewed, months)
             if due < today:
                 out.append(_finding(
-                    "governance.review-due", "warning",
+                    "H002", "warning",
                     f"content last reviewed {reviewed.isoformat()}, over {months} months ago; "
                     "review it and update 'reviewed.on'", origin, ("reviewed", "on")))
     if not any(isinstance(blk, CalloutBlock) and blk.tone == "call-us"
                for part in b.parts for blk in part.blocks):
         out.append(_finding(
-            "honesty.when-to-call", "error",
+            "S005", "error",
             "the brochure has no 'when to call us' callout (tone: call-us); include the "
             "'safety' topic", b.origin, ("topics",)))
     return out
@@ -278,7 +278,7 @@ def _unheaded_runs(b: Brochure, limit: int) -> list[Finding]:
             words += _block_words(blk)
             if words > limit:
                 out.append(_finding(
-                    "pemat.headings", "warning",
+                    "R004", "warning",
                     f"section '{part.title}' runs {words} words without a heading; "
                     "add a 'heading' to this block or split the section",
                     part.origin, (*part.loc, "blocks", i), part.title))

@@ -63,7 +63,7 @@ def check_translation(b: Brochure, project: Project, *, today: dt.date) -> Broch
     if b.fallback:
         # A build stops on these unless --allow-fallback prints them in the default language.
         report.findings.append(Finding(
-            "translation.missing", "warning",
+            "T001", "warning",
             f"{len(b.fallback)} files have no {display_name(b.language)} translation, so "
             "these parts print in the default language: "
             + ", ".join(display_path(p) for p in b.fallback), b.origin.shown, 1))
@@ -76,7 +76,7 @@ def _ease_finding(score: readability_i18n.Score, where: str, warn: float, error:
         return None
     severity: Severity = "error" if score.ease < error else "warning"
     limit = error if severity == "error" else warn
-    return _finding("readability.ease", severity,
+    return _finding("R005", severity,
                     f"{where} scores {score.ease:.1f} on {score.formula} ({score.band}; "
                     f"limit {limit:g}); shorten: \"{_clip(score.longest_sentence)}\"",
                     origin, (), section)
@@ -99,13 +99,13 @@ def record_findings(project: Project, b: Brochure) -> list[Finding]:
             continue
         if record.reviewed is None:
             out.append(_finding(
-                "translation.unreviewed", "warning",
+                "T002", "warning",
                 f"this {display_name(b.language)} translation has not been reviewed by a "
                 "native-speaking clinician; when one has, set translation.reviewed: "
                 "{on: DATE, by: NAME}", item.source, ("translation",)))
         if record.source != current_hash(project, kind, item_id):
             out.append(_finding(
-                "translation.stale", "warning",
+                "T003", "warning",
                 "the default-language file changed after this was translated; update the "
                 f"translation and set translation.source to {current_hash(project, kind, item_id)}",
                 item.source, ("translation", "source")))
@@ -143,7 +143,7 @@ def figure_findings(project: Project, b: Brochure) -> list[Finding]:
             _figures(_all_blocks(source.model))
         if mine != theirs:
             out.append(_finding(
-                "translation.figures", "error",
+                "T004", "error",
                 f"the figures differ from {source.source.shown} ({_show(mine)} here, "
                 f"{_show(theirs)} there); a translation keeps every number",
                 translated.source, ()))
@@ -176,7 +176,7 @@ def structure_findings(project: Project, b: Brochure) -> list[Finding]:
             (" and " if lost and extra else "") + \
             (f"{len(extra)} texts the default language does not have" if extra else "")
         out.append(_finding(
-            "translation.structure", "warning",
+            "T005", "warning",
             f"this translation has {what} (first at {format_loc(where)}); keep the blocks, "
             f"items and keys of {source.source.shown}", translated.source,
             where if where in {loc for loc in translated.source.marks} else ()))

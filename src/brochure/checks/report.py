@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from brochure.checks.findings import BrochureReport
+from brochure.checks.findings import BrochureReport, shown
 from brochure.checks.run import CheckResult
 
 Style = Callable[[str, str], str]
@@ -18,13 +18,18 @@ def _plain(text: str, _kind: str) -> str:
 
 
 def as_json(result: CheckResult) -> str:
-    """Return the findings as JSON (version 1 of the format)."""
+    """Return the findings as JSON (version 2 of the format: codes such as "S004").
+
+    ``ignore`` lists the codes left out (--ignore and clinic.yaml's check.ignore), and
+    ``summary.ignored`` how many findings they left out; neither counts them.
+    """
     payload = {
-        "version": 1,
+        "version": 2,
         "strict": result.strict,
         "passed": result.passed,
+        "ignore": list(result.ignore),
         "summary": {"brochures": len(result.reports), "errors": result.errors,
-                    "warnings": result.warnings},
+                    "warnings": result.warnings, "ignored": result.ignored},
         "brochures": [r.as_dict() for r in result.reports],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str)
@@ -56,17 +61,14 @@ def _brochure(report: BrochureReport, style: Style) -> list[str]:
             lines.append(f"    {style('FAIL', 'error')} {item.name}: {item.reason}")
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file,
                                                       f.line, f.column, f.message))
-    for f in findings:
-        lines.append(f"  {f.file}:{f.line}:{f.column}: {style(f.severity, f.severity)}: "
-                     f"{f.message}")
+    lines.extend(f"  {shown(f, style)}" for f in findings)
     return lines
 
 
 def _findings(report: BrochureReport, style: Style) -> list[str]:
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file,
                                                       f.line, f.column, f.message))
-    return [f"  {f.file}:{f.line}:{f.column}: {style(f.severity, f.severity)}: {f.message}"
-            for f in findings]
+    return [f"  {shown(f, style)}" for f in findings]
 
 
 def _translation(report: BrochureReport, style: Style) -> list[str]:
@@ -88,8 +90,9 @@ def as_text(result: CheckResult, style: Style = _plain) -> str:
         lines.append("")
     verdict = "passed" if result.passed else "failed"
     mode = " (strict: warnings count as errors)" if result.strict else ""
+    ignored = f", {result.ignored} ignored ({', '.join(result.ignore)})" if result.ignore else ""
     lines.append(f"{len(result.reports)} brochure{'s' if len(result.reports) != 1 else ''} "
                  f"checked: {result.errors} error{'s' if result.errors != 1 else ''}, "
-                 f"{result.warnings} warning{'s' if result.warnings != 1 else ''}; "
+                 f"{result.warnings} warning{'s' if result.warnings != 1 else ''}{ignored}; "
                  f"{style(verdict, 'ok' if result.passed else 'error')}{mode}")
     return "\n".join(lines)

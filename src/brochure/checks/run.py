@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from brochure.checks.findings import BrochureReport, Finding
+from brochure.checks.findings import BrochureReport, Finding, without_ignored
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
 from brochure.checks.quality import check_content
 from brochure.checks.safety import (
@@ -20,6 +20,7 @@ from brochure.checks.safety import (
     clinic_findings,
     clinic_translation_findings,
 )
+from brochure.codes import warning_code
 from brochure.compose.brochure import Brochure, find_line
 from brochure.content.glyphs import missing_glyph
 from brochure.content.load import Loaded
@@ -38,6 +39,13 @@ class CheckResult:
 
     reports: list[BrochureReport] = field(default_factory=list)
     strict: bool = False
+    ignore: tuple[str, ...] = ()  # codes left out: --ignore's and clinic.yaml's check.ignore
+    ignored: int = field(default=0, init=False)  # how many findings they left out
+
+    def __post_init__(self) -> None:
+        before = sum(len(r.findings) for r in self.reports)
+        self.reports = [without_ignored(r, self.ignore) for r in self.reports]
+        self.ignored = before - sum(len(r.findings) for r in self.reports)
 
     @property
     def errors(self) -> int:
@@ -176,7 +184,7 @@ def _fit_finding(job: Job, message: str) -> Finding:
     file, line, column = [*where.rsplit(":", 2), "1", "1"][:3]
     if not line.isdigit() or not column.isdigit():
         file, line, column, text = "", "1", "1", message
-    return Finding("layout.fit", "error", f"{job.layout}: {text}", file, int(line), int(column))
+    return Finding("A008", "error", f"{job.layout}: {text}", file, int(line), int(column))
 
 
 def content_report(b: Brochure, *, today: dt.date,
@@ -207,12 +215,12 @@ def _render_finding(b: Brochure, warning: str) -> Finding:
     """Turn a renderer warning into a finding; a missing glyph names its file and line."""
     glyph = missing_glyph(warning, lambda text: find_line(b, text))
     if glyph is None:
-        return Finding("render.warning", "warning", f"{b.layout.id}: WeasyPrint: {warning}",
+        return Finding(warning_code(warning), "warning", f"{b.layout.id}: WeasyPrint: {warning}",
                        b.origin.shown, 1)
     where, message = glyph
     file, line, column = [*where.rsplit(":", 2), "1", "1"][:3] if where else \
         (b.origin.shown, "1", "1")
-    return Finding("font.glyph", "warning", message, file, int(line), int(column))
+    return Finding("W003", "warning", message, file, int(line), int(column))
 
 
 def prepress_findings(b: Brochure, pdf: bytes) -> list[Finding]:
@@ -227,7 +235,7 @@ def prepress_findings(b: Brochure, pdf: bytes) -> list[Finding]:
         path = Path(folder) / name
         atomic_write(path, pdf, kind="pdf", within=Path(folder).resolve())
         found = preflight(path)
-    return [Finding(f"prepress.{f.code}", f.severity,  # type: ignore[arg-type]
+    return [Finding(f.code, f.severity,
                     f"{name}: {f'page {f.page}: ' if f.page else ''}{f.message}",
                     b.origin.shown, 1)
             for f in found]

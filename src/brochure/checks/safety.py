@@ -34,7 +34,7 @@ def brochure_findings(b: Brochure) -> list[Finding]:
     if not any(isinstance(blk, ChecklistBlock) and blk.role == "contraindications"
                for blk in blocks):
         out.append(_finding(
-            "safety.contraindications",
+            "S001",
             "the brochure has no 'Before your first session' checklist (a checklist with "
             "role: contraindications, saying who must tell us before needling); include the "
             "'safety' topic", b.origin, ("topics",)))
@@ -43,14 +43,14 @@ def brochure_findings(b: Brochure) -> list[Finding]:
               if isinstance(blk, CalloutBlock) and blk.tone == "urgent"]
     if not urgent:
         out.append(_finding(
-            "safety.red-flags",
+            "S002",
             "the condition has no urgent red-flag callout; add a callout with tone: urgent to "
             "its sections saying which signs need a doctor or emergency care now",
             b.origin, ("sections",) if sections else ("title",)))
     for part, i, blk in urgent:
         if not blk.general_guidance:
             out.append(_finding(
-                "safety.red-flags-guidance",
+                "S003",
                 f"the urgent callout '{blk.title}' does not say where its advice comes from; "
                 "mark it general_guidance: true",
                 part.origin, (*part.loc, "blocks", i), severity="warning"))
@@ -72,7 +72,7 @@ def clinic_findings(clinic: Clinic, origin: Loaded) -> list[Finding]:
         if PLACEHOLDER.lower() in text.lower():
             key = ".".join(str(k) for k in loc)
             out.append(_finding(
-                "safety.placeholder",
+                "S004",
                 f"{key} is still the placeholder from 'brochure init'; write {wanted}",
                 origin, loc))
     return out
@@ -111,7 +111,7 @@ def clinic_translation_findings(origin: Loaded, language: str) -> list[Finding]:
         key = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".")
         wanted = _TRANSLATED_WANTED.get(key, "the clinic's own text")
         out.append(_finding(
-            "safety.placeholder",
+            "S004",
             f"{key} is still the placeholder from 'brochure init'; write in {name} {wanted}",
             origin, loc))
     return out

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from brochure import codes
 from brochure.content.layouts import LayoutEntry  # the model of data/layouts.yaml's entries
 from brochure.content.plaintext import ascii_problem, text_problem
 
@@ -344,6 +345,17 @@ DEFAULT_THRESHOLDS = {
 }
 
 
+def _ignorable(value: str) -> str:
+    why = codes.problem(value)
+    if why is not None:
+        raise ValueError(why)
+    return value.strip().upper()
+
+
+# A finding code (brochure.codes) that check.ignore leaves out; S codes cannot be.
+IgnoredCode = Annotated[str, AfterValidator(_ignorable)]
+
+
 class CheckSettings(Strict):
     """Thresholds for ``brochure check``; the defaults follow health-literacy guidance."""
 
@@ -356,6 +368,8 @@ class CheckSettings(Strict):
     # language's own formula (see readability_i18n.py): a score below ``ease_warning``
     # is a warning, below ``ease_error`` an error.
     languages: dict[LanguageCode, LanguageThresholds] = {}
+    # Finding codes every command leaves out, as --ignore does: check, build and serve.
+    ignore: list[IgnoredCode] = []
 
     def thresholds(self, language: str) -> LanguageThresholds:
         """Return the reading-ease thresholds for ``language`` (the defaults when not set)."""

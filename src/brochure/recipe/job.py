@@ -34,3 +34,6 @@ class Options:
     strict: bool = False  # a WeasyPrint warning fails the brochure instead of being reported
     archive: bool = False  # also a PDF/A-2u copy of each office PDF, for the records
     allow_fallback: bool = False  # untranslated parts in the default language, marked
+    # Codes whose warnings neither fail a strict build nor print (brochure.codes); hashed
+    # with --strict only, where they decide whether the file is written.
+    ignore: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brochure.codes import kept_warnings, with_code
 from brochure.compose.brochure import Brochure, Personal, assemble, find_line, find_text
 from brochure.compose.heights import measured
 from brochure.compose.html import render_html, stylesheet_text
@@ -45,7 +46,7 @@ class Made:
     files: tuple[tuple[str, bytes], ...]  # (file name, bytes): the PDF first
     pages: int
     warnings: tuple[str, ...]  # WeasyPrint's, each once, as it gave them
-    notes: tuple[str, ...] = field(default=())  # the same, located: "file:line:col: ..."
+    notes: tuple[str, ...] = field(default=())  # those not ignored, located: "file:line:col"
 
     @property
     def pdf(self) -> bytes:
@@ -129,8 +130,9 @@ def bake(b: Brochure, *, root: Path, options: Options = Options(),  # noqa: B008
         pdf, warnings = _lay_out(b, root=root, roots=roots, images=images, inspect=inspect,
                                  render=render)
     said = tuple(dict.fromkeys(warnings))
-    if options.strict and said:
-        raise StrictWarnings(list(said))
+    counted = kept_warnings(said, options.ignore)  # those --ignore names are not reported
+    if options.strict and counted:
+        raise StrictWarnings([with_code(w) for w in counted])
     if b.print_shop:
         pdf = _finish_print_shop(pdf, b, root=root, folds=folds if b.layout.folded else [])
     files: list[tuple[str, bytes]] = [(file_name(b), pdf)]
@@ -150,7 +152,7 @@ def bake(b: Brochure, *, root: Path, options: Options = Options(),  # noqa: B008
     if options.html:  # the complete page, styles inline, to open in a browser (and debug)
         files.append((file_name(b, ext="html"), render_html(root, b).encode("utf-8")))
     return Made(brochure=b, files=tuple(files), pages=pages, warnings=said,
-                notes=tuple(_located(b, w) for w in said))
+                notes=tuple(_located(b, w) for w in counted))
 
 
 def _lay_out(b: Brochure, *, root: Path, roots: tuple[Path, ...],

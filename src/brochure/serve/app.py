@@ -209,7 +209,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def run(*, root: Path, host: str, port: int, open_browser: bool,
-        on_ready: Callable[[str], None] | None) -> None:
+        on_ready: Callable[[str], None] | None, ignore: tuple[str, ...] = ()) -> None:
     """Serve until Ctrl-C, then stop the workers and remove every file the server made."""
     if not root.is_dir():
         raise UsageError(f"project folder '{root}' does not exist")
@@ -222,7 +222,7 @@ def run(*, root: Path, host: str, port: int, open_browser: bool,
     store = Path(tempfile.mkdtemp(prefix="brochure-serve-"))
     server: uvicorn.Server | None = None
     try:
-        builder = Builder(root, store, workers=default_workers())
+        builder = Builder(root, store, workers=default_workers(), ignore=ignore)
         app = create_app(builder, host=host, store=store,
                          should_exit=lambda: server is not None and server.should_exit)
         config = uvicorn.Config(app, log_level="warning", access_log=False,

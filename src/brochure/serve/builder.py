@@ -24,6 +24,7 @@ from typing import Any
 from brochure.catalogue.plan import plan
 from brochure.catalogue.work import describe
 from brochure.checks.findings import BrochureReport
+from brochure.codes import merged
 from brochure.content.project import Project, load_project
 from brochure.engine import Engine, Limits, Outcome, WorkerLost
 from brochure.errors import BrochureError
@@ -97,8 +98,9 @@ class Builder:
     """The previews, the worker processes that render them, and the version browsers follow."""
 
     def __init__(self, root: Path, store: Path, *, workers: int,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, ignore: tuple[str, ...] = ()) -> None:
         self.root, self.store = root, store
+        self.ignore = ignore  # --ignore's codes; see ``ignored``
         self.items: dict[str, Preview] = {}
         self.problems: list[str] = []  # the CLI's lines when the project does not load
         self.sources: dict[str, Path] = {}  # content files that pages link to, by digest
@@ -115,6 +117,12 @@ class Builder:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self._project: Project | None = None
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """Return the codes the findings panel leaves out: --ignore's and clinic.yaml's."""
+        clinic = self._project.clinic.check.ignore if self._project is not None else []
+        return merged(self.ignore, clinic)
 
     # -- what browsers follow -------------------------------------------------------------
 

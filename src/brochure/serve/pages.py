@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from brochure.checks.findings import Finding
+from brochure.checks.findings import Finding, without_ignored
 from brochure.compose.templating import sandboxed
 from brochure.safefile import Refused, read_inside, resolve_inside
 from brochure.serve.builder import Builder, Preview
@@ -102,10 +102,13 @@ def _grade(item: Preview) -> str:
 
 def index(builder: Builder) -> str:
     """Return the index page: every brochure of the matrix and its check status."""
-    rows = [{"item": item, "grade": _grade(item),
-             "errors": item.report.count("error") if item.report else None,
-             "warnings": item.report.count("warning") if item.report else None}
-            for item in builder.items.values()]
+    ignored = builder.ignored
+    rows = []
+    for item in builder.items.values():
+        report = without_ignored(item.report, ignored) if item.report else None
+        rows.append({"item": item, "grade": _grade(item),
+                     "errors": report.count("error") if report else None,
+                     "warnings": report.count("warning") if report else None})
     return _render("index.html.j2", title="All brochures", rows=rows, root=builder.root,
                    **_common(builder))
 
@@ -125,7 +128,7 @@ def _finding(builder: Builder, f: Finding) -> dict[str, object]:
 
 def preview(builder: Builder, item: Preview) -> str:
     """Return one brochure's page: its pages as images, its check findings and grades."""
-    report = item.report
+    report = without_ignored(item.report, builder.ignored) if item.report else None
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file,
                                                       f.line, f.column)) if report else []
     sections = [{"section": s, "href": source_link(builder, s.file, s.line)}
