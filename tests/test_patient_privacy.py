@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import CLINIC, CONDITION
-from tests.test_shutdown import SLOW, _session_members, _wait_for
+from tests.conftest import CLINIC, CONDITION, wait_until
+from tests.test_shutdown import SLOW, _session_members
 
 PATIENT = "Zebedee Quillfeather"
 CLINIC_WITH_EMAIL = CLINIC.replace("  phone:", "  email: hello@test-clinic.test\n  phone:")
@@ -47,7 +47,7 @@ def start(root: Path, tmp: Path, *args: str, core: bool = False,
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=120)
-    assert _wait_for(lambda: not _session_members(process.pid), 30), "a process outlived it"
+    assert wait_until(lambda: not _session_members(process.pid), 30), "a process outlived it"
     return process.returncode, out, err
 
 
@@ -59,7 +59,7 @@ def renderer(process: subprocess.Popen[str]) -> int:
         found[:] = [pid for pid in _session_members(process.pid) if pid != process.pid]
         return bool(found)
 
-    assert _wait_for(started, 60)
+    assert wait_until(started, 60)
     return found[0]
 
 
@@ -101,7 +101,7 @@ def test_a_stopped_copy_leaves_nothing(make_project, tmp_path: Path, tmp: Path, 
                  "--out", str(tmp_path / "copy.pdf"))
     renderer(copy)
     # Stopped while its renderer renders: the fonts made for the copy are in TMPDIR.
-    assert _wait_for(lambda: any(tmp.glob("brochure-build-*/brochure-fonts-*")), 60)
+    assert wait_until(lambda: any(tmp.glob("brochure-build-*/brochure-fonts-*")), 60)
     os.kill(copy.pid, signum)
     assert finish(copy) == (code, "", STOPPED + "\n")
     assert list(tmp.iterdir()) == []
@@ -127,7 +127,7 @@ def test_a_worker_that_crashes_leaves_no_core_file_and_no_folder(
     copy = start(root, tmp, "personalise", "back-pain", "--patient", PATIENT, "--note",
                  "Walk daily.", "--out", str(tmp_path / "copy.pdf"), core=True)
     pid = renderer(copy)
-    assert _wait_for(lambda: any(tmp.glob("brochure-build-*/brochure-fonts-*")), 60)
+    assert wait_until(lambda: any(tmp.glob("brochure-build-*/brochure-fonts-*")), 60)
     limits = Path(f"/proc/{pid}/limits").read_text()
     assert [line.split()[4] for line in limits.splitlines()
             if line.startswith("Max core file size")] == ["0"]

@@ -24,6 +24,8 @@ from brochure.engine import DIED, Engine, JobTimeout, default_workers, time_limi
 from brochure.errors import FitError, RenderError
 from brochure.recipe.job import Job
 from brochure.recipe.make import make
+from brochure.recipe.refusals import located
+from brochure.render.fetch import Unloaded
 from brochure.render.measure import Facts
 from brochure.render.pdf import render_pdf
 
@@ -105,13 +107,16 @@ def test_a_render_error_in_a_worker_is_the_same_one_line_error(
         tmp_path: Path, renderer: Counted) -> None:
     (tmp_path / "logo.png").write_bytes(b"not a png at all")
     page = HTML.replace("<p>Words.</p>", "<img src='logo.png' alt='Logo'>")
-    with pytest.raises(RenderError) as there:
+    with pytest.raises(Unloaded) as there:
         renderer(page, roots=(tmp_path,), base_url=tmp_path)
-    with pytest.raises(RenderError) as here:
+    with pytest.raises(Unloaded) as here:
         render_pdf(page, roots=(tmp_path,), base_url=tmp_path)
     assert (renderer.done, renderer.stopped) == (0, 1)
     assert str(there.value) == str(here.value)
-    assert "logo.png" in str(there.value)
+    assert (there.value.kind, there.value.items) == (here.value.kind, here.value.items)
+    # The recipe places it in the project, from what the worker sent back.
+    placed = str(located(there.value.kind, there.value.items, tmp_path))
+    assert "logo.png" in placed and "not an image the renderer can read" in placed
 
 
 def test_a_worker_killed_mid_render_fails_that_brochure_and_the_next_one_gets_a_new_worker(

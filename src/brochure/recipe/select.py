@@ -12,12 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from brochure.content.project import Project
-from brochure.content.translate import layouts_for, select_languages
 from brochure.errors import UsageError
 from brochure.recipe.job import Job
+
+if TYPE_CHECKING:  # parse_shard is asked for before the project is read: nothing heavy here
+    from brochure.content.project import Project
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -49,6 +50,8 @@ def select(project: Project, *, conditions: Sequence[str] = (), layouts: Sequenc
     (of each language), and the matrix papers, or only the default paper when ``paper`` is
     "default" (what ``brochure check`` reads).
     """
+    from brochure.content.translate import layouts_for, select_languages
+
     defaults = project.clinic.defaults
     chosen = [lay.id for lay in project.select_layouts(list(layouts) or defaults.layouts)]
     if papers:
