@@ -54,41 +54,34 @@ def test_build_check_and_serve_hand_out_the_same_bytes(catalogue: Catalogue, tmp
                                      paper="default").jobs if j.name == name)
         pdf, shown = preview(job, tmp_path / job.layout)
         assert shown == digest, f"serve's preview of {name} is not the built file"
-        if job.layout == "booklet":  # the imposed copy comes with it, as the build's
+        if job.layout == "booklet":  # padded to whole sheets, its imposed copy with it
+            assert len(PdfReader(pdf).pages) % 4 == 0
             imposed = name.replace(".pdf", ".imposed.pdf")
             assert sha((pdf.parent / imposed).read_bytes()) == \
                 sha((catalogue.out / imposed).read_bytes())
-        # serve's findings panel audits the preview's own file
-        found = check_preview(ROOT, CheckRequest(job, pdf, (), dt.date(2026, 12, 6)))
-        assert found.audited == {name: digest}
-
-
-def test_the_check_counts_the_booklet_pages_the_build_prints(catalogue: Catalogue) -> None:
-    name = f"{CONDITION}.booklet.letter.en.pdf"
-    pages = len(PdfReader(catalogue.pdfs[name]).pages)
-    assert pages % 4 == 0
-    checked = brochure.check(project=ROOT, conditions=[CONDITION], layout="booklet")
-    assert checked.reports[0].audited == {name: sha(catalogue.pdfs[name].read_bytes())}
+        if job.layout == layouts[0]:  # serve's findings panel audits the preview's own file
+            found = check_preview(ROOT, CheckRequest(job, pdf, (), dt.date(2026, 12, 6)))
+            assert found.audited == {name: digest}
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_check_print_shop_reads_the_files_build_print_shop_writes(tmp_path: Path,
-                                                                  paper: str) -> None:
+def test_check_print_shop_passes_and_reads_the_files_build_print_shop_writes(
+        tmp_path: Path, paper: str) -> None:
     """`brochure check --print-shop` passes on the shipped content for every layout and
-    paper, and what it read back is what `build --print-shop` writes."""
-    out = tmp_path / "press"
-    result = brochure.build(project=ROOT, out=out, conditions=[CONDITION], layout="all",
-                            paper=paper, print_shop=True, lang="en", jobs=2)
-    built = {p.name: sha(p.read_bytes()) for p in result.outputs}
-    assert sorted(built) == sorted(f"{CONDITION}.{lay}.{paper}.en.print-shop.pdf"
-                                   for lay in LAYOUTS)
+    paper; on Letter, what it read back is compared with what `build --print-shop` writes
+    (the office files are compared for every layout above)."""
     checked = brochure.check(project=ROOT, conditions=[CONDITION], layout="all", paper=paper,
                              print_shop=True, lang="en")
     (report,) = checked.reports
     press = {n: d for n, d in report.audited.items() if n.endswith(".print-shop.pdf")}
-    assert press == built
+    assert sorted(press) == sorted(f"{CONDITION}.{lay}.{paper}.en.print-shop.pdf"
+                                   for lay in LAYOUTS)
     errors = [f for f in report.findings if f.severity == "error"]
     assert errors == []
+    if paper == "letter":
+        result = brochure.build(project=ROOT, out=tmp_path / "press", conditions=[CONDITION],
+                                layout="all", paper=paper, print_shop=True, lang="en", jobs=2)
+        assert {p.name: sha(p.read_bytes()) for p in result.outputs} == press
 
 
 def test_the_spanish_preview_is_spanish(tmp_path: Path) -> None:

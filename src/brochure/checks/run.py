@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from brochure.checks.findings import BrochureReport, Finding, without_ignored
 from brochure.checks.pdfaudit import PdfIssue, audit_pdf
@@ -111,6 +112,7 @@ def check_brochures(project: Project, chosen: Selection, *, render: bool,
     day = today or dt.date.today()
     reports: list[BrochureReport] = []
     texts: set[str] = set()  # the languages whose clinic texts are already checked
+    images: dict[str, Any] = {}  # decoded images (the logo, the QR code), as a build keeps
     for condition in chosen.conditions:
         for lang in chosen.languages:
             jobs = chosen.jobs_of(condition, lang)
@@ -123,7 +125,7 @@ def check_brochures(project: Project, chosen: Selection, *, render: bool,
             texts.add(lang)
             if render:
                 for job in jobs:
-                    audit_job(project, job, report)
+                    audit_job(project, job, report, images=images)
             if print_shop:
                 for job in jobs:
                     audit_job(project, dataclasses.replace(job, print_shop=True), report)
@@ -158,10 +160,11 @@ def language_report(project: Project, job: Job, *, today: dt.date, clinic: bool 
     return report
 
 
-def audit_job(project: Project, job: Job, report: BrochureReport) -> None:
+def audit_job(project: Project, job: Job, report: BrochureReport,
+              images: dict[str, Any] | None = None) -> None:
     """Make one job's PDF with the recipe and add what reading it back finds to ``report``."""
     try:
-        made = make(project, job, CHECKED)
+        made = make(project, job, CHECKED, images=images)
     except FitError as exc:
         report.findings.extend(_fit_finding(job, message) for message in exc.messages)
         return
